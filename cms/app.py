@@ -1,0 +1,61 @@
+"""The application factory: settings in, an ASGI app out. Nothing is created at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from cms.db import Database
+from cms.graphql.context import AppState
+from cms.graphql.http import GraphQLEndpoint
+from cms.graphql.schema import build_schema
+from cms.search import backend_for
+from cms.services.snapshot import ContentSnapshot
+from cms.settings import Settings
+from cms.web.health import healthz, readyz
+
+log = logging.getLogger("cms")
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(
+        {"errors": [{"message": "Internal server error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]},
+        status_code=500,
+    )
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    db = Database.from_settings(settings)
+    state = AppState(
+        settings=settings,
+        db=db,
+        snapshot=ContentSnapshot(),
+        search=backend_for(db.engine.dialect.name),
+    )
+    endpoint = GraphQLEndpoint(build_schema(settings), state)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = Starlette(
+        debug=settings.debug,
+        routes=[
+            Route("/graphql", endpoint.handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        exception_handlers={500: _server_error},
+        lifespan=lifespan,
+    )
+    app.state.cms = state
+    return app

@@ -1,0 +1,1 @@
+"""The GraphQL API (Strawberry only): it adapts services, converts rows and authorises."""

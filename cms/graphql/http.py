@@ -1,0 +1,218 @@
+"""GraphQL over HTTP, following the spec including the SHOULDs a stock server misses.
+
+- A client that accepts ``application/graphql-response+json`` gets that media
+  type, and a request that fails before execution (parse, validation, variable
+  coercion, limits) gets 400 with no ``data``. Clients asking only for
+  ``application/json`` keep the classic behaviour: 200 with ``data: null``.
+- Every error carries ``extensions.code``. Unexpected exceptions are logged
+  with their traceback and reach the client only as INTERNAL_SERVER_ERROR.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import orjson
+import strawberry
+from graphql import GraphQLError
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.exceptions import MissingQueryError
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from cms.errors import UserError
+from cms.graphql.context import AppState, Context
+from cms.models import utcnow
+
+log = logging.getLogger("cms.graphql")
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+_TOO_COMPLEX = re.compile(r"exceeds maximum operation depth|aliases found|Document contains more than \d+ tokens")
+
+
+def _error(message: str, code: str, status: int, media_type: str = JSON) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type)
+
+
+def _accepts(request: Request) -> str | None:
+    """The media type to answer with, or None when the client accepts neither."""
+    accept = request.headers.get("accept", "")
+    if not accept.strip():
+        return JSON
+    offered: list[tuple[float, str]] = []
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        offered.append((q, media.lower()))
+    best: tuple[float, str] | None = None
+    for q, media in offered:
+        if q <= 0:
+            continue
+        if media == GRAPHQL_RESPONSE:
+            candidate = (q + 0.001, GRAPHQL_RESPONSE)  # preferred on a tie
+        elif media in {JSON, "application/*", "*/*"}:
+            candidate = (q, JSON)
+        else:
+            continue
+        if best is None or candidate[0] > best[0]:
+            best = candidate
+    return best[1] if best else None
+
+
+def error_code(error: GraphQLError) -> str:
+    original = error.original_error
+    if isinstance(original, UserError):
+        return original.code
+    if original is not None:
+        return "INTERNAL_SERVER_ERROR"
+    message = error.message
+    if _TOO_COMPLEX.search(message):
+        return "QUERY_TOO_COMPLEX"
+    if message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    if message.startswith("Variable '$") or message.startswith("Unknown operation named"):
+        return "BAD_USER_INPUT"
+    if error.path is not None:
+        return "INTERNAL_SERVER_ERROR"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def format_error(error: GraphQLError) -> dict[str, Any]:
+    code = error_code(error)
+    if code == "INTERNAL_SERVER_ERROR":
+        log.error("unexpected error in %s", error.path, exc_info=error.original_error or error)
+        formatted: dict[str, Any] = {"message": "Internal server error", "extensions": {"code": code}}
+        if error.path is not None:
+            formatted["path"] = error.path
+        return formatted
+    formatted = error.formatted
+    extensions = dict(formatted.get("extensions") or {})
+    extensions["code"] = code
+    original = error.original_error
+    if isinstance(original, UserError) and original.field:
+        extensions["field"] = original.field
+    formatted["extensions"] = extensions
+    return dict(formatted)
+
+
+class GraphQLEndpoint:
+    """The /graphql route: GET (cacheable queries, GraphiQL in a browser) and POST."""
+
+    def __init__(self, schema: strawberry.Schema, state: AppState) -> None:
+        self.schema = schema
+        self.state = state
+        self.ide_html = get_graphql_ide_html("graphiql")
+
+    async def handle(self, request: Request) -> Response:
+        if request.method not in {"GET", "POST"}:
+            response = _error("GraphQL is served over GET and POST only", "METHOD_NOT_ALLOWED", 405)
+            response.headers["Allow"] = "GET, POST"
+            return response
+        if request.method == "GET" and "query" not in request.query_params:
+            if "text/html" in request.headers.get("accept", ""):
+                return HTMLResponse(self.ide_html)
+        media_type = _accepts(request)
+        if media_type is None:
+            return _error(f"this endpoint answers {GRAPHQL_RESPONSE} or {JSON}", "NOT_ACCEPTABLE", 406)
+        params = await self._params(request, media_type)
+        if isinstance(params, Response):
+            return params
+        return await self._execute(request, params, media_type)
+
+    async def _params(self, request: Request, media_type: str) -> dict[str, Any] | Response:
+        if request.method == "GET":
+            params: dict[str, Any] = dict(request.query_params)
+            for key in ("variables", "extensions"):
+                if params.get(key):
+                    try:
+                        params[key] = orjson.loads(params[key])
+                    except orjson.JSONDecodeError:
+                        return _error(f"`{key}` is not valid JSON", "BAD_REQUEST", 400, media_type)
+                else:
+                    params.pop(key, None)
+        else:
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type not in {JSON, GRAPHQL_RESPONSE}:
+                return _error("send GraphQL requests as application/json", "UNSUPPORTED_MEDIA_TYPE", 415, media_type)
+            body = await self._read_body(request)
+            if body is None:
+                limit = self.state.settings.max_body_bytes
+                return _error(f"request body is larger than {limit} bytes", "PAYLOAD_TOO_LARGE", 413, media_type)
+            try:
+                params = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                return _error("request body is not valid JSON", "BAD_REQUEST", 400, media_type)
+            if isinstance(params, list):
+                return _error("batched requests are not supported", "BAD_REQUEST", 400, media_type)
+            if not isinstance(params, dict):
+                return _error("request body must be a JSON object", "BAD_REQUEST", 400, media_type)
+        for key, kind in (("query", str), ("operationName", str), ("variables", dict), ("extensions", dict)):
+            if params.get(key) is not None and not isinstance(params[key], kind):
+                expected = "a string" if kind is str else "an object"
+                return _error(f"`{key}` must be {expected}", "BAD_REQUEST", 400, media_type)
+        if not params.get("query"):
+            return _error("no GraphQL query found in the request", "BAD_REQUEST", 400, media_type)
+        return params
+
+    async def _read_body(self, request: Request) -> bytes | None:
+        """The body, or None once it passes the limit (counted as it streams, not trusted from headers)."""
+        limit = self.state.settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            return None
+        chunks, size = [], 0
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    return None
+                chunks.append(chunk)
+        except ClientDisconnect:
+            return b""
+        return b"".join(chunks)
+
+    async def _execute(self, request: Request, params: dict[str, Any], media_type: str) -> Response:
+        allowed = {OperationType.QUERY}
+        if request.method == "POST":
+            allowed.add(OperationType.MUTATION)
+        context = Context(app=self.state, now=utcnow(), request=request)
+        try:
+            result = await self.schema.execute(
+                params["query"],
+                variable_values=params.get("variables"),
+                context_value=context,
+                operation_name=params.get("operationName"),
+                allowed_operation_types=allowed,
+            )
+        except InvalidOperationTypeError:
+            response = _error("mutations must be sent with POST", "METHOD_NOT_ALLOWED", 405, media_type)
+            response.headers["Allow"] = "POST"
+            return response
+        except CannotGetOperationTypeError as exc:
+            return _error(exc.as_http_error_reason(), "BAD_USER_INPUT", 400, media_type)
+        except MissingQueryError:
+            return _error("no GraphQL query found in the request", "BAD_REQUEST", 400, media_type)
+        finally:
+            context.close()
+        body: dict[str, Any] = {}
+        status = 200
+        request_error = result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
+        if request_error and media_type == GRAPHQL_RESPONSE:
+            status = 400
+        else:
+            body["data"] = result.data
+        if result.errors:
+            body["errors"] = [format_error(e) for e in result.errors]
+        return Response(orjson.dumps(body), status_code=status, media_type=media_type)

@@ -1,0 +1,45 @@
+"""Relay conventions: opaque global IDs, the Node interface and PageInfo."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import strawberry
+
+from cms.errors import BadInput
+
+
+def to_global_id(type_name: str, pk: int) -> strawberry.ID:
+    return strawberry.ID(base64.b64encode(f"{type_name}:{pk}".encode()).decode())
+
+
+def from_global_id(value: str, *, argument: str = "id") -> tuple[str, int]:
+    try:
+        type_name, _, raw_pk = base64.b64decode(value.encode(), validate=True).decode().partition(":")
+        pk = int(raw_pk)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise BadInput(f"`{argument}` is not a valid ID", field=argument) from None
+    if not type_name or pk <= 0:
+        raise BadInput(f"`{argument}` is not a valid ID", field=argument)
+    return type_name, pk
+
+
+def expect_global_id(value: str, type_name: str, *, argument: str = "id") -> int:
+    found, pk = from_global_id(value, argument=argument)
+    if found != type_name:
+        raise BadInput(f"`{argument}` is the ID of a {found}, not of a {type_name}", field=argument)
+    return pk
+
+
+@strawberry.interface(description="An object with a globally unique, opaque ID (Relay).")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None

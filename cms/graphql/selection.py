@@ -1,0 +1,33 @@
+"""Look ahead at what a query selects, so a list resolver fetches every relation
+the page needs in one statement each: N+1 cannot happen, and nothing unasked is read."""
+
+from __future__ import annotations
+
+from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode, SelectionSetNode
+from strawberry.types import Info
+
+
+def selected_names(info: Info) -> frozenset[str]:
+    """Every field name selected anywhere below the current field."""
+    raw: GraphQLResolveInfo = info._raw_info
+    names: set[str] = set()
+    seen_fragments: set[str] = set()
+
+    def walk(selection_set: SelectionSetNode | None) -> None:
+        if selection_set is None:
+            return
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode):
+                names.add(node.name.value)
+                walk(node.selection_set)
+            elif isinstance(node, InlineFragmentNode):
+                walk(node.selection_set)
+            elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen_fragments:
+                seen_fragments.add(node.name.value)
+                fragment = raw.fragments.get(node.name.value)
+                if fragment is not None:
+                    walk(fragment.selection_set)
+
+    for field_node in raw.field_nodes:
+        walk(field_node.selection_set)
+    return frozenset(names)

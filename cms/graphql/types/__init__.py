@@ -1,0 +1,1 @@
+"""GraphQL object types; each converts rows to what clients see."""

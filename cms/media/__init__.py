@@ -1,0 +1,1 @@
+"""Framework-free image and licence logic: no HTTP, no GraphQL, no database."""

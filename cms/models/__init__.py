@@ -1,0 +1,29 @@
+"""Tables only. Every table is created and changed through the Alembic migrations."""
+
+from sqlmodel import SQLModel
+
+from cms.models.article import Article, ArticleAuthor, ArticleSlug, State
+from cms.models.author import Author
+from cms.models.change import Change
+from cms.models.image import Image
+from cms.models.license import License
+from cms.models.taxonomy import Category, Section
+from cms.models.types import UTCDateTime, utcnow
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Article",
+    "ArticleAuthor",
+    "ArticleSlug",
+    "Author",
+    "Category",
+    "Change",
+    "Image",
+    "License",
+    "Section",
+    "State",
+    "UTCDateTime",
+    "metadata",
+    "utcnow",
+]

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from cms.models.types import UTCDateTime, utcnow
+
+
+class State(StrEnum):
+    """What editors set. SCHEDULED is not stored: it is PUBLISHED with a future time,
+    so an article goes live by the clock alone, with no job to run."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+    TRASHED = "trashed"
+
+
+class Article(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_article_state_published", "state", "published_at", "id"),
+        Index("ix_article_state_updated", "state", "updated_at", "id"),
+        Index("ix_article_state_title", "state", "title", "id"),
+        Index("ix_article_section_published", "section_id", "state", "published_at", "id"),
+        Index("ix_article_category_published", "category_id", "state", "published_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=500)
+    slug: str = Field(max_length=250, unique=True)
+    summary: str = ""
+    body_html: str = ""
+    body_text: str = ""  # derived from body_html; what search indexes
+    reading_time_minutes: int = 1
+    state: str = Field(default=State.DRAFT.value, max_length=16)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = 1
+    section_id: int | None = Field(default=None, foreign_key="section.id", ondelete="RESTRICT")
+    category_id: int | None = Field(default=None, foreign_key="category.id", ondelete="RESTRICT")
+    lead_image_id: int | None = Field(default=None, foreign_key="image.id", ondelete="SET NULL")
+    canonical_url: str | None = Field(default=None, max_length=500)  # only when it lives elsewhere
+
+
+class ArticleAuthor(SQLModel, table=True):
+    """Authors of an article, in the order the byline gives them."""
+
+    __tablename__ = "article_author"
+    __table_args__ = (Index("ix_article_author_author", "author_id", "article_id"),)
+
+    article_id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
+    author_id: int = Field(foreign_key="author.id", primary_key=True, ondelete="RESTRICT")
+    position: int = 0
+
+
+class ArticleSlug(SQLModel, table=True):
+    """Former slugs, so that links already published keep resolving."""
+
+    __tablename__ = "article_slug"
+
+    slug: str = Field(primary_key=True, max_length=250)
+    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from cms.models.types import UTCDateTime, utcnow
+
+
+class Image(SQLModel, table=True):
+    """An image and its credit. Imported records may describe a file not uploaded yet."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(default="", max_length=300)
+    alt: str = ""
+    width: int
+    height: int
+    mime_type: str = Field(default="image/jpeg", max_length=50)
+    filename: str = Field(default="", max_length=300)  # as supplied; never used as a storage path
+    storage_key: str | None = Field(default=None, max_length=200)  # set once pixels are stored
+    focal_x: float | None = None
+    focal_y: float | None = None
+    # The credit travels with the image into every response, feed and partner copy.
+    creator: str = Field(default="", max_length=300)
+    creator_url: str = Field(default="", max_length=500)
+    source_name: str = Field(default="", max_length=300)
+    source_url: str = Field(default="", max_length=500)
+    license_code: str = Field(foreign_key="license.code", max_length=40, index=True)
+    modifications: str = ""
+    # Identifies a record from an import so that re-importing updates it: "corpus:42".
+    external_ref: str | None = Field(default=None, max_length=200, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,69 @@
+"""Full-text search: one small interface, SQLite FTS5 and PostgreSQL tsvector behind it.
+
+Both backends index every article and apply visibility and filters at query
+time, in the same statement as the match, so counts and facets can never
+include a draft or a scheduled article.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, Connection
+
+from cms.search.query import SearchQuery, parse
+
+# Private-use characters mark hits inside snippets; the text is escaped afterwards
+# and only then are the marks turned into <mark>, so article text cannot inject HTML.
+MARK_START, MARK_END = "\ue000", "\ue001"
+
+
+@dataclass(frozen=True)
+class Hit:
+    article_id: int
+    rank: float
+    snippet: str
+
+
+@dataclass(frozen=True)
+class Facets:
+    sections: list[tuple[int, int]]  # (section id, count)
+    categories: list[tuple[int, int]]
+    years: list[tuple[int, int]]
+
+
+class SearchBackend(Protocol):
+    def hits(
+        self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]], *, limit: int, offset: int
+    ) -> list[Hit]: ...
+
+    def count(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> int: ...
+
+    def facets(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> Facets: ...
+
+
+def render_snippet(raw: str | None) -> str:
+    if not raw:
+        return ""
+    return html.escape(raw, quote=False).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+
+
+def backend_for(dialect: str) -> SearchBackend:
+    if dialect == "sqlite":
+        from cms.search.sqlite import SQLiteSearch
+
+        return SQLiteSearch()
+    if dialect == "postgresql":
+        from cms.search.postgres import PostgresSearch
+
+        return PostgresSearch()
+    raise RuntimeError(f"no search backend for the {dialect!r} database")
+
+
+def facet_rows(rows: Any) -> list[tuple[int, int]]:
+    return [(int(value), int(n)) for value, n in rows if value is not None]
+
+
+__all__ = ["Facets", "Hit", "SearchBackend", "SearchQuery", "backend_for", "parse", "render_snippet"]

@@ -1,0 +1,65 @@
+"""PostgreSQL: a weighted tsvector (GIN-indexed) matched with websearch_to_tsquery, ranked by ts_rank."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Connection, Select, extract, func, literal_column, select
+
+from cms.models import Article
+from cms.search import MARK_END, MARK_START, Facets, Hit, facet_rows
+from cms.search.query import SearchQuery
+
+_article = Article.__table__  # type: ignore[attr-defined]
+_vector = literal_column("article.search_vector")
+_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=1"
+
+
+def _tsquery(query: SearchQuery) -> ColumnElement[object]:
+    return func.websearch_to_tsquery(literal_column("'english'::regconfig"), query.websearch())
+
+
+class PostgresSearch:
+    def _matching(self, query: SearchQuery, where: list[ColumnElement[bool]], *columns: object) -> Select:  # type: ignore[type-arg]
+        return select(*columns).where(_vector.op("@@")(_tsquery(query)), *where)  # type: ignore[call-overload]
+
+    def hits(
+        self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]], *, limit: int, offset: int
+    ) -> list[Hit]:
+        tsquery = _tsquery(query)
+        rank = func.ts_rank(_vector, tsquery)
+        top = (
+            self._matching(query, where, _article.c.id, rank.label("rank"))
+            .order_by(rank.desc(), _article.c.id)
+            .limit(limit)
+            .offset(offset)
+            .subquery()
+        )
+        # Headlines are costly: make them for the page only, after ranking.
+        regconfig = literal_column("'english'::regconfig")
+        stmt = (
+            select(
+                top.c.id,
+                top.c.rank,
+                func.ts_headline(regconfig, _article.c.body_text, tsquery, _HEADLINE),
+                func.ts_headline(regconfig, _article.c.summary, tsquery, _HEADLINE),
+            )
+            .join(_article, _article.c.id == top.c.id)
+            .order_by(top.c.rank.desc(), top.c.id)
+        )
+        hits = []
+        for article_id, score, body_snippet, summary_snippet in conn.execute(stmt):
+            best = body_snippet if MARK_START in (body_snippet or "") else summary_snippet or body_snippet
+            hits.append(Hit(article_id=article_id, rank=round(float(score), 6), snippet=best or ""))
+        return hits
+
+    def count(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> int:
+        return int(conn.execute(self._matching(query, where, func.count())).scalar_one())
+
+    def facets(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> Facets:
+        def by(expression: ColumnElement[object]) -> list[tuple[int, int]]:
+            stmt = self._matching(query, where, expression, func.count()).group_by(expression)
+            return facet_rows(conn.execute(stmt))
+
+        year = func.cast(extract("year", _article.c.published_at), _article.c.id.type)
+        return Facets(
+            sections=by(_article.c.section_id), categories=by(_article.c.category_id), years=by(year)
+        )

@@ -1,0 +1,68 @@
+"""SQLite FTS5: BM25 ranking with titles weighted over summaries over bodies."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Connection, Select, column, func, literal_column, select, table, text
+
+from cms.models import Article
+from cms.search import MARK_END, MARK_START, Facets, Hit, facet_rows
+from cms.search.query import SearchQuery, Term
+
+_article = Article.__table__  # type: ignore[attr-defined]
+_fts = table("article_fts", column("rowid"))
+_WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, body_text
+
+
+def _term(term: Term) -> str:
+    # Words are \w+ only, so wrapping them in double quotes leaves nothing for FTS5 to parse.
+    return '"' + " ".join(term.words) + '"'
+
+
+def match_expression(query: SearchQuery) -> str:
+    groups = ["(" + " OR ".join(_term(t) for t in group) + ")" for group in query.groups]
+    expression = "(" + " AND ".join(groups) + ")"
+    for term in query.excluded:
+        expression += f" NOT {_term(term)}"
+    return expression
+
+
+class SQLiteSearch:
+    def _matching(self, query: SearchQuery, where: list[ColumnElement[bool]], *columns: object) -> Select:  # type: ignore[type-arg]
+        return (
+            select(*columns)  # type: ignore[call-overload]
+            .select_from(_fts.join(_article, _article.c.id == _fts.c.rowid))
+            .where(text("article_fts MATCH :match").bindparams(match=match_expression(query)), *where)
+        )
+
+    def hits(
+        self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]], *, limit: int, offset: int
+    ) -> list[Hit]:
+        bm25 = func.bm25(literal_column("article_fts"), *_WEIGHTS)
+        snippet = [
+            func.snippet(literal_column("article_fts"), index, MARK_START, MARK_END, "…", 24) for index in (2, 1)
+        ]
+        stmt = (
+            self._matching(query, where, _article.c.id, bm25.label("score"), *snippet)
+            .order_by(bm25, _article.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        hits = []
+        for article_id, score, body_snippet, summary_snippet in conn.execute(stmt):
+            # A hit only in the title or summary leaves the body snippet unmarked.
+            best = body_snippet if MARK_START in (body_snippet or "") else summary_snippet or body_snippet
+            hits.append(Hit(article_id=article_id, rank=round(-float(score), 6), snippet=best or ""))
+        return hits
+
+    def count(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> int:
+        return int(conn.execute(self._matching(query, where, func.count())).scalar_one())
+
+    def facets(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> Facets:
+        def by(expression: ColumnElement[object]) -> list[tuple[int, int]]:
+            stmt = self._matching(query, where, expression, func.count()).group_by(expression)
+            return facet_rows(conn.execute(stmt))
+
+        year = func.cast(func.strftime("%Y", _article.c.published_at), _article.c.id.type)
+        return Facets(
+            sections=by(_article.c.section_id), categories=by(_article.c.category_id), years=by(year)
+        )

@@ -1,0 +1,1 @@
+"""Business rules as plain functions: connection or session first, keyword-only arguments after."""

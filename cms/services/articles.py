@@ -1,0 +1,280 @@
+"""Reading articles: visibility, filters, orderings and keyset pages.
+
+Reads use SQLAlchemy Core and return rows, not ORM objects: the API turns a page
+of rows straight into response objects, which is what keeps the front page fast.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
+
+from cms.errors import BadInput
+from cms.models import Article, ArticleAuthor, ArticleSlug, Author, Image, State
+from cms.services.pagination import Page, decode_cursor, encode_cursor
+
+article = Article.__table__  # type: ignore[attr-defined]
+article_author = ArticleAuthor.__table__  # type: ignore[attr-defined]
+article_slug = ArticleSlug.__table__  # type: ignore[attr-defined]
+author = Author.__table__  # type: ignore[attr-defined]
+image = Image.__table__  # type: ignore[attr-defined]
+
+LIST_COLUMNS = [c for c in article.c if c.name not in {"body_html", "body_text"}]
+
+
+class Order(StrEnum):
+    PUBLISHED_AT_DESC = "PUBLISHED_AT_DESC"
+    PUBLISHED_AT_ASC = "PUBLISHED_AT_ASC"
+    UPDATED_AT_DESC = "UPDATED_AT_DESC"
+    TITLE_ASC = "TITLE_ASC"
+
+
+_ORDER_KEYS: dict[Order, tuple[str, bool]] = {  # sort column, descending
+    Order.PUBLISHED_AT_DESC: ("published_at", True),
+    Order.PUBLISHED_AT_ASC: ("published_at", False),
+    Order.UPDATED_AT_DESC: ("updated_at", True),
+    Order.TITLE_ASC: ("title", False),
+}
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which articles; ids already resolved from slugs. ``public`` applies the visibility rule."""
+
+    public: bool = True
+    section_id: int | None = None
+    category_id: int | None = None
+    author_id: int | None = None
+    published_after: datetime | None = None
+    published_before: datetime | None = None
+    states: tuple[str, ...] | None = None  # editors only
+    nothing: bool = False  # a slug that names nothing: an empty result, not an error
+
+    def cache_key(self) -> tuple[Any, ...]:
+        return (
+            self.public,
+            self.section_id,
+            self.category_id,
+            self.author_id,
+            self.published_after,
+            self.published_before,
+            self.states,
+            self.nothing,
+        )
+
+
+def visible(now: datetime) -> ColumnElement[bool]:
+    """What the public may see: published, and its time has come."""
+    return and_(article.c.state == State.PUBLISHED.value, article.c.published_at <= now)
+
+
+def where_clauses(flt: Filter, now: datetime) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if flt.nothing:
+        clauses.append(literal(False))
+    if flt.public:
+        clauses.append(visible(now))
+    if flt.states is not None:
+        clauses.append(article.c.state.in_(flt.states))
+    if flt.section_id is not None:
+        clauses.append(article.c.section_id == flt.section_id)
+    if flt.category_id is not None:
+        clauses.append(article.c.category_id == flt.category_id)
+    if flt.author_id is not None:
+        clauses.append(
+            exists().where(
+                article_author.c.article_id == article.c.id, article_author.c.author_id == flt.author_id
+            )
+        )
+    if flt.published_after is not None:
+        clauses.append(article.c.published_at >= flt.published_after)
+    if flt.published_before is not None:
+        clauses.append(article.c.published_at < flt.published_before)
+    return clauses
+
+
+def count(conn: Connection, flt: Filter, *, now: datetime) -> int:
+    stmt = select(func.count()).select_from(article).where(*where_clauses(flt, now))
+    return int(conn.execute(stmt).scalar_one())
+
+
+def cursor_for(row: Any, order: Order) -> str:
+    column, _ = _ORDER_KEYS[order]
+    value = row._mapping[column]
+    return encode_cursor(order.value, value.isoformat() if isinstance(value, datetime) else value, row.id)
+
+
+def _decode(cursor: str, order: Order, argument: str) -> tuple[Any, int]:
+    parts = decode_cursor(cursor, argument=argument)
+    if len(parts) != 3 or parts[0] != order.value or not isinstance(parts[2], int):
+        raise BadInput(f"`{argument}` is not a cursor of this list in order {order.value}", field=argument)
+    column, _ = _ORDER_KEYS[order]
+    value = parts[1]
+    if column.endswith("_at"):
+        try:
+            value = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise BadInput(f"`{argument}` is not a valid cursor", field=argument) from None
+    elif not isinstance(value, str):
+        raise BadInput(f"`{argument}` is not a valid cursor", field=argument)
+    return value, parts[2]
+
+
+def _keyset(order: Order, page: Page) -> tuple[ColumnElement[bool] | None, list[ColumnElement[Any]]]:
+    """The keyset condition after the cursor, and the ORDER BY for the page's direction."""
+    column_name, descending = _ORDER_KEYS[order]
+    column = article.c[column_name]
+    down = descending != (not page.forward)  # moving "down" a descending list, or back up an ascending one
+    condition = None
+    if page.cursor is not None:
+        value, last_id = _decode(page.cursor, order, "after" if page.forward else "before")
+        key = tuple_(column, article.c.id)
+        bound = tuple_(literal(value, column.type), literal(last_id))
+        condition = key < bound if down else key > bound
+    if down:
+        return condition, [column.desc(), article.c.id.desc()]
+    return condition, [column.asc(), article.c.id.asc()]
+
+
+def paged(stmt: Select[Any], order: Order, page: Page) -> Select[Any]:
+    """Apply keyset position, direction and limit (one extra row tells if there is more)."""
+    condition, order_by = _keyset(order, page)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return stmt.order_by(*order_by).limit(page.limit + 1)
+
+
+def list_page(
+    conn: Connection, flt: Filter, *, order: Order, page: Page, now: datetime, with_body: bool
+) -> tuple[list[Row[Any]], bool]:
+    """One page of articles, in display order, and whether more lie beyond it."""
+    columns = list(article.c) if with_body else LIST_COLUMNS
+    stmt = paged(select(*columns).where(*where_clauses(flt, now)), order, page)
+    rows = list(conn.execute(stmt))
+    more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    if not page.forward:
+        rows.reverse()
+    return rows, more
+
+
+def get_one(
+    conn: Connection, *, article_id: int | None = None, slug: str | None = None, public: bool, now: datetime
+) -> Row[Any] | None:
+    """One article by id or by slug; a slug it used to have finds it too."""
+    clauses = [visible(now)] if public else []
+    if article_id is not None:
+        clauses.append(article.c.id == article_id)
+    elif slug is not None:
+        former = select(article_slug.c.article_id).where(article_slug.c.slug == slug).scalar_subquery()
+        clauses.append(or_(article.c.slug == slug, article.c.id == former))
+    else:
+        return None
+    rows = list(conn.execute(select(article).where(*clauses).limit(2)))
+    # The current slug wins over somebody else's former one.
+    for row in rows:
+        if slug is None or row.slug == slug:
+            return row
+    return rows[0] if rows else None
+
+
+def authors_of(conn: Connection, article_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
+    """Bylines for many articles in one statement, each in its given order."""
+    ids = sorted(set(article_ids))
+    result: dict[int, list[Row[Any]]] = defaultdict(list)
+    if not ids:
+        return result
+    stmt = (
+        select(article_author.c.article_id, *author.c)
+        .join(author, author.c.id == article_author.c.author_id)
+        .where(article_author.c.article_id.in_(ids))
+        .order_by(article_author.c.article_id, article_author.c.position)
+    )
+    for row in conn.execute(stmt):
+        result[row.article_id].append(row)
+    return result
+
+
+def images_by_id(conn: Connection, image_ids: Iterable[int | None]) -> dict[int, Row[Any]]:
+    ids = sorted({i for i in image_ids if i is not None})
+    if not ids:
+        return {}
+    return {row.id: row for row in conn.execute(select(image).where(image.c.id.in_(ids)))}
+
+
+def rows_by_ids(conn: Connection, ids: Sequence[int], *, public: bool, now: datetime) -> dict[int, Row[Any]]:
+    stmt = select(article).where(article.c.id.in_(ids))
+    if public:
+        stmt = stmt.where(visible(now))
+    return {row.id: row for row in conn.execute(stmt)}
+
+
+Parent = Literal["author", "section", "category"]
+
+
+def _parent(kind: Parent) -> tuple[ColumnElement[Any], bool]:
+    """The column naming an article's parent, and whether it needs the byline join."""
+    if kind == "author":
+        return article_author.c.author_id, True
+    return (article.c.section_id if kind == "section" else article.c.category_id), False
+
+
+def pages_by_parent(
+    conn: Connection, kind: Parent, parent_ids: Sequence[int], *, order: Order, page: Page, now: datetime,
+    public: bool, with_body: bool,
+) -> dict[int, tuple[list[Row[Any]], bool]]:  # fmt: skip
+    """The same page of articles for many parents in one statement (a window per parent)."""
+    parent, joined = _parent(kind)
+    condition, order_by = _keyset(order, page)
+    position = func.row_number().over(partition_by=parent, order_by=order_by).label("position")
+    columns = list(article.c) if with_body else LIST_COLUMNS
+    stmt = select(*columns, parent.label("parent_id"), position)
+    if joined:
+        stmt = stmt.join(article_author, article_author.c.article_id == article.c.id)
+    stmt = stmt.where(parent.in_(sorted(set(parent_ids))), *where_clauses(Filter(public=public), now))
+    if condition is not None:
+        stmt = stmt.where(condition)
+    inner = stmt.subquery()
+    outer = select(inner).where(inner.c.position <= page.limit + 1).order_by(inner.c.parent_id, inner.c.position)
+    grouped: dict[int, list[Row[Any]]] = defaultdict(list)
+    for row in conn.execute(outer):
+        grouped[row.parent_id].append(row)
+    result: dict[int, tuple[list[Row[Any]], bool]] = {}
+    for parent_id in parent_ids:
+        rows = grouped.get(parent_id, [])
+        more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        if not page.forward:
+            rows.reverse()
+        result[parent_id] = (rows, more)
+    return result
+
+
+def counts_by_parent(
+    conn: Connection, kind: Parent, parent_ids: Sequence[int], *, now: datetime, public: bool
+) -> dict[int, int]:
+    parent, joined = _parent(kind)
+    stmt = select(parent, func.count()).select_from(article)
+    if joined:
+        stmt = stmt.join(article_author, article_author.c.article_id == article.c.id)
+    stmt = stmt.where(parent.in_(sorted(set(parent_ids))), *where_clauses(Filter(public=public), now))
+    found = dict(conn.execute(stmt.group_by(parent)).tuples().all())
+    return {pid: int(found.get(pid, 0)) for pid in parent_ids}

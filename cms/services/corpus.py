@@ -1,0 +1,169 @@
+"""The JSON Lines corpus format shared by `cms import`, `cms export` and `cms demo`.
+
+Five files, one object per line (see the README). Records are checked in full
+before anything is written, so a bad line stops the import with its file and
+line number and leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cms.errors import BadInput
+from cms.media.licenses import resolve_license
+
+FILES = ("sections", "categories", "authors", "images", "articles")
+STATUSES = {"published", "draft", "archived", "trashed"}
+
+
+@dataclass
+class Corpus:
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    authors: list[dict[str, Any]] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list)
+    articles: list[dict[str, Any]] = field(default_factory=list)
+
+
+def parse_time(value: Any, where: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadInput(f"{where}: published_at must be an ISO 8601 string or null")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"{where}: published_at {value!r} is not an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        raise BadInput(f"{where}: published_at {value!r} has no time zone")
+    return parsed.astimezone(UTC)
+
+
+def format_time(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    text = value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return text
+
+
+def _lines(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path.name}:{number}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise BadInput(f"{where}: not valid JSON ({exc.msg})") from None
+            if not isinstance(record, dict):
+                raise BadInput(f"{where}: each line must be a JSON object")
+            yield where, record
+
+
+def _need(record: dict[str, Any], where: str, name: str, kind: type | tuple[type, ...], *, empty: bool = False) -> Any:
+    if name not in record:
+        raise BadInput(f"{where}: missing field {name!r}")
+    value = record[name]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise BadInput(f"{where}: field {name!r} has the wrong type")
+    if isinstance(value, str) and not empty and not value.strip():
+        raise BadInput(f"{where}: field {name!r} is empty")
+    return value
+
+
+def read(folder: Path) -> Corpus:
+    """Read and check a corpus folder; references between files are checked too."""
+    if not folder.is_dir():
+        raise BadInput(f"{folder} is not a folder")
+    missing = [name for name in FILES if not (folder / f"{name}.jsonl").is_file()]
+    if missing:
+        raise BadInput(f"{folder} lacks {', '.join(f'{m}.jsonl' for m in missing)}")
+    corpus = Corpus()
+    for name in FILES:
+        records: list[dict[str, Any]] = getattr(corpus, name)
+        for where, record in _lines(folder / f"{name}.jsonl"):
+            record["_where"] = where
+            records.append(record)
+    validate(corpus)
+    return corpus
+
+
+def validate(corpus: Corpus) -> None:
+    """Check every record and normalise licences and times in place; raise on the first problem."""
+    ids: dict[str, set[int]] = {}
+    for name in FILES:
+        seen: set[int] = set()
+        slugs: set[str] = set()
+        for index, record in enumerate(getattr(corpus, name), start=1):
+            where = record.pop("_where", f"{name} record {index}")
+            record_id = _need(record, where, "id", int)
+            if record_id in seen:
+                raise BadInput(f"{where}: id {record_id} appears twice")
+            seen.add(record_id)
+            _check(name, record, where, ids)
+            if "slug" in record:
+                if record["slug"] in slugs:
+                    raise BadInput(f"{where}: slug {record['slug']!r} appears twice")
+                slugs.add(record["slug"])
+        ids[name] = seen
+
+
+def _check(name: str, record: dict[str, Any], where: str, ids: dict[str, set[int]]) -> None:
+    if name in {"sections", "categories", "authors"}:
+        _need(record, where, "name", str)
+        _need(record, where, "slug", str)
+        for optional in ("description", "bio", "affiliation"):
+            if record.get(optional) is not None and not isinstance(record[optional], str):
+                raise BadInput(f"{where}: field {optional!r} has the wrong type")
+    elif name == "images":
+        _need(record, where, "title", str, empty=True)
+        for text in ("creator", "source_name", "source_url", "filename"):
+            _need(record, where, text, str, empty=True)
+        for number in ("width", "height"):
+            if _need(record, where, number, int) <= 0:
+                raise BadInput(f"{where}: {number} must be positive")
+        license_ref = _need(record, where, "license", (str, int))
+        try:
+            record["license"] = resolve_license(license_ref)
+        except BadInput as exc:
+            raise BadInput(f"{where}: {exc.message}") from None
+        focal = record.get("focal_point")
+        if focal is not None and not (
+            isinstance(focal, list) and len(focal) == 2
+            and all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in focal)
+        ):  # fmt: skip
+            raise BadInput(f"{where}: focal_point must be [x, y] with both between 0 and 1")
+    elif name == "articles":
+        _need(record, where, "title", str)
+        _need(record, where, "slug", str)
+        _need(record, where, "summary", str, empty=True)
+        _need(record, where, "body", str, empty=True)
+        status = _need(record, where, "status", str)
+        if status not in STATUSES:
+            raise BadInput(f"{where}: status must be one of {', '.join(sorted(STATUSES))}")
+        if not isinstance(record.get("published_at"), datetime):
+            record["published_at"] = parse_time(record.get("published_at"), where)
+        if status == "published" and record["published_at"] is None:
+            raise BadInput(f"{where}: a published article needs published_at")
+        for ref, target in (("section_id", "sections"), ("category_id", "categories"), ("lead_image_id", "images")):
+            value = record.get(ref)
+            if value is not None and value not in ids[target]:
+                raise BadInput(f"{where}: {ref} {value} is not in {target}.jsonl")
+        authors = _need(record, where, "author_ids", list)
+        for author_id in authors:
+            if author_id not in ids["authors"]:
+                raise BadInput(f"{where}: author {author_id} is not in authors.jsonl")
+        if len(set(authors)) != len(authors):
+            raise BadInput(f"{where}: an author appears twice in author_ids")
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")

@@ -1,0 +1,62 @@
+"""Rich text: sanitising HTML on write, and what is derived from it."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "h2", "h3", "h4", "a", "em", "strong", "b", "i", "u", "s", "sub", "sup",
+    "ul", "ol", "li", "blockquote", "figure", "figcaption", "img", "code", "pre", "hr",
+    "table", "thead", "tbody", "tr", "th", "td", "cite", "q", "abbr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "abbr": {"title"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+}
+WORDS_PER_MINUTE = 230
+
+_BLOCK = re.compile(r"<(?:/?(?:p|h\d|li|blockquote|figcaption|tr|pre|td|th)\b[^>]*|br\s*/?)>", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+
+
+def sanitize_html(raw: str) -> str:
+    """Keep an allow-list of tags; scripts, styles, event handlers and javascript: URLs never survive."""
+    return nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def html_to_text(clean_html: str) -> str:
+    spaced = _BLOCK.sub(" ", clean_html)
+    stripped = nh3.clean(spaced, tags=set(), attributes={})
+    return _SPACES.sub(" ", html.unescape(stripped)).strip()
+
+
+def reading_time_minutes(text: str) -> int:
+    return max(1, math.ceil(len(text.split()) / WORDS_PER_MINUTE))
+
+
+def summarise(text: str, *, limit: int = 280) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + "…"
+
+
+def slugify(value: str, *, max_length: int = 200) -> str:
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")

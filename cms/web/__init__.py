@@ -1,0 +1,1 @@
+"""HTTP that is not GraphQL: health, media, feeds, the admin page."""

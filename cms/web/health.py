@@ -1,0 +1,26 @@
+"""Liveness and readiness for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from cms.graphql.context import AppState
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """The process is up; says nothing of its dependencies."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Ready to serve: the database answers and its schema is migrated."""
+    state: AppState = request.app.state.cms
+    try:
+        with state.db.connect() as conn:
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:
+        return JSONResponse({"status": "unavailable", "database": "unreachable or not migrated"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok", "revision": revision})
