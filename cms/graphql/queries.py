@@ -22,10 +22,9 @@ from cms.graphql.types.article import (
     Section,
     author_type,
     build_articles,
-    category_type,
     connection,
     image_types,
-    section_type,
+    taxonomy_types,
 )
 from cms.graphql.types.image import Image, License
 from cms.graphql.types.search import FacetCount, SearchConnection, SearchEdge, SearchFacets, Stats
@@ -133,11 +132,11 @@ class Query:
         if type_name == "Author":
             row = author_service.get(ctx.conn, author_id=pk)
             return _author_with_photo(ctx, row, selected_names(info)) if row is not None else None
-        taxonomy = ctx.taxonomy()
-        if type_name == "Section" and pk in taxonomy.sections:
-            return section_type(taxonomy.sections[pk])
-        if type_name == "Category" and pk in taxonomy.categories:
-            return category_type(taxonomy.categories[pk])
+        sections, categories = taxonomy_types(ctx.taxonomy())
+        if type_name == "Section":
+            return sections.get(pk)
+        if type_name == "Category":
+            return categories.get(pk)
         return None
 
     @strawberry.field(description="One article by slug (former slugs still resolve) or by ID.")
@@ -265,21 +264,21 @@ class Query:
     def section(self, info: Info, slug: str) -> Section | None:
         taxonomy = _ctx(info).taxonomy()
         pk = taxonomy.section_ids.get(slug)
-        return section_type(taxonomy.sections[pk]) if pk is not None else None
+        return taxonomy_types(taxonomy)[0].get(pk) if pk is not None else None
 
     @strawberry.field(description="Every section, by name.")
     def sections(self, info: Info) -> list[Section]:
-        return [section_type(row) for row in _ctx(info).taxonomy().sections.values()]
+        return list(taxonomy_types(_ctx(info).taxonomy())[0].values())
 
     @strawberry.field
     def category(self, info: Info, slug: str) -> Category | None:
         taxonomy = _ctx(info).taxonomy()
         pk = taxonomy.category_ids.get(slug)
-        return category_type(taxonomy.categories[pk]) if pk is not None else None
+        return taxonomy_types(taxonomy)[1].get(pk) if pk is not None else None
 
     @strawberry.field(description="Every category, by name.")
     def categories(self, info: Info) -> list[Category]:
-        return [category_type(row) for row in _ctx(info).taxonomy().categories.values()]
+        return list(taxonomy_types(_ctx(info).taxonomy())[1].values())
 
     @strawberry.field
     def author(self, info: Info, slug: str) -> Author | None:

@@ -32,6 +32,8 @@ def _is_flickr(fields: CreditFields) -> bool:
 def credit_line(fields: CreditFields) -> str:
     """The publisher's house style: "Image from X's photostream on Flickr (CC BY 2.0)"."""
     creator, source = fields.creator.strip(), fields.source_name.strip()
+    if source.lower() == creator.lower():
+        source = ""  # "Image by NASA via NASA" says nothing twice over
     if fields.license_code == "ARR":
         who = f"Image © {creator}" if creator else "Image"
         return f"{who}{f' via {source}' if source else ''}, all rights reserved, used with permission"

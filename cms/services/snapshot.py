@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +30,8 @@ class Taxonomy:
     categories: dict[int, Row[Any]]
     section_ids: dict[str, int]
     category_ids: dict[str, int]
+    # For adapters (the API layer) to keep what they derive from these rows.
+    memo: dict[str, Any] = field(default_factory=dict)
 
 
 class ContentSnapshot:

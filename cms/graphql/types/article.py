@@ -11,6 +11,7 @@ from cms.graphql.relay import Node, PageInfo, to_global_id
 from cms.graphql.types.image import Image
 from cms.models import State
 from cms.services import articles as article_service
+from cms.services.snapshot import Taxonomy
 
 if TYPE_CHECKING:
     from cms.graphql.context import Context
@@ -152,6 +153,17 @@ def author_type(row: Any, photo: Image | None = None) -> Author:
     )  # fmt: skip
 
 
+def taxonomy_types(taxonomy: Taxonomy) -> tuple[dict[int, Section], dict[int, Category]]:
+    """Section and category objects, made once per taxonomy snapshot and shared by requests."""
+    made = taxonomy.memo.get("graphql")
+    if made is None:
+        made = taxonomy.memo["graphql"] = (
+            {pk: section_type(row) for pk, row in taxonomy.sections.items()},
+            {pk: category_type(row) for pk, row in taxonomy.categories.items()},
+        )
+    return made  # type: ignore[no-any-return]
+
+
 def image_types(ctx: Context, image_ids: Sequence[int | None]) -> dict[int, Image]:
     licenses = ctx.licenses()
     rows = article_service.images_by_id(ctx.conn, image_ids)
@@ -171,8 +183,7 @@ def build_articles(ctx: Context, rows: Sequence[Any], names: frozenset[str]) -> 
     if "photo" in names:
         image_ids += [a.photo_id for byline in bylines.values() for a in byline]
     images = image_types(ctx, image_ids) if image_ids else {}
-    sections = {pk: section_type(row) for pk, row in taxonomy.sections.items()}
-    categories = {pk: category_type(row) for pk, row in taxonomy.categories.items()}
+    sections, categories = taxonomy_types(taxonomy)
     base_url = ctx.settings.base_url
     now = ctx.now
     result = []

@@ -1,0 +1,182 @@
+"""Fixtures: a fresh, migrated database per test (SQLite by default, PostgreSQL when
+CMS_TEST_DATABASE_URL is set), apps built from settings, and a real uvicorn server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+import uvicorn
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from starlette.testclient import TestClient
+
+from cms.app import create_app
+from cms.db import Database
+from cms.migrate import upgrade
+from cms.settings import Settings
+
+from .factories import Seeder
+
+PG_URL = os.environ.get("CMS_TEST_DATABASE_URL")
+
+
+def pytest_report_header() -> str:
+    return f"database: {'PostgreSQL ' + _hide(PG_URL) if PG_URL else 'SQLite'}"
+
+
+def _hide(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _pg_admin_url(url: str) -> str:
+    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Migrate once per session; each test gets a copy of the result."""
+    if PG_URL:
+        admin = create_engine(_pg_admin_url(PG_URL), isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # pragma: no cover - the loud failure CI relies on
+            pytest.exit(f"CMS_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", returncode=3)
+        name = f"cms_template_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        upgrade(_psycopg(url))
+        yield url
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        upgrade(f"sqlite:///{path}")
+        yield str(path)
+
+
+def _psycopg(url: str) -> str:
+    return Settings.from_env({"CMS_DATABASE_URL": url}).database_url
+
+
+@pytest.fixture
+def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
+    if PG_URL:
+        admin = create_engine(_pg_admin_url(PG_URL), isolation_level="AUTOCOMMIT")
+        template = make_url(database_template).database
+        name = f"cms_test_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        yield _psycopg(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path / "cms.db"
+        shutil.copyfile(database_template, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        media_root=tmp_path / "media",
+        secret_key="test-secret",
+        base_url="https://example.org",
+    )
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    database = Database.from_settings(settings)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def seed(db: Database) -> Seeder:
+    return Seeder(db)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+class GraphQLClient:
+    """Posts operations; ``data()`` insists on success, ``errors()`` on failure."""
+
+    def __init__(self, http: Any) -> None:
+        self.http = http
+
+    def post(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        return self.http.post("/graphql", json={"query": query, "variables": variables or {}}, **kwargs)
+
+    def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self.post(query, variables)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]  # type: ignore[no-any-return]
+
+    def errors(self, query: str, variables: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        body = self.post(query, variables).json()
+        assert body.get("errors"), body
+        return body["errors"]  # type: ignore[no-any-return]
+
+    def codes(self, query: str, variables: dict[str, Any] | None = None) -> list[str]:
+        return [e["extensions"]["code"] for e in self.errors(query, variables)]
+
+
+@pytest.fixture
+def gql(client: TestClient) -> GraphQLClient:
+    return GraphQLClient(client)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[str]:
+    """The app under a real uvicorn on 127.0.0.1; yields its base URL."""
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    else:  # pragma: no cover
+        raise RuntimeError("uvicorn did not start")
+    yield base
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_gql(server: str) -> Iterator[GraphQLClient]:
+    with httpx.Client(base_url=server, timeout=30) as http:
+        yield GraphQLClient(http)
