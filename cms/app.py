@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -48,6 +49,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # Everything built so far (schema, metadata, modules) lives as long as the
         # process: move it out of the collector's sight, so full collections stay
         # short and do not stall requests in flight.
+        try:
+            with db.connect() as conn:
+                state.snapshot.licenses(conn)  # reference data: load it before the first request needs it
+        except SQLAlchemyError:
+            log.warning("could not read the licence table; is the database migrated? (cms migrate)")
         gc.collect()
         gc.freeze()
         yield

@@ -83,7 +83,9 @@ def demo(force: bool = typer.Option(False, help="Load even if the database alrea
         with db.connect() as conn:
             existing = conn.execute(select(func.count()).select_from(Article.__table__)).scalar_one()  # type: ignore[attr-defined]
         if existing and not force:
-            console.print(f"the database already has {existing} articles; demo content not loaded (--force loads it)")
+            console.print(
+                f"the database already has {existing} articles; demo content not loaded (--force loads it)"
+            )
             return
         corpus = demo_corpus()
         validate(corpus)
@@ -113,9 +115,12 @@ def import_(
     except CMSError as exc:
         raise _fail(exc) from None
     totals = {
-        "section": len(corpus.sections), "category": len(corpus.categories), "author": len(corpus.authors),
-        "image": len(corpus.images), "article": len(corpus.articles),
-    }  # fmt: skip
+        "section": len(corpus.sections),
+        "category": len(corpus.categories),
+        "author": len(corpus.authors),
+        "image": len(corpus.images),
+        "article": len(corpus.articles),
+    }
     db = Database.from_settings(settings)
     columns = (TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
@@ -123,7 +128,10 @@ def import_(
             tasks = {name: progress.add_task(name, total=total) for name, total in totals.items()}
             with db.write() as session:
                 report = import_corpus(
-                    session, corpus, source=source, progress=lambda stage, n: progress.advance(tasks[stage], n)
+                    session,
+                    corpus,
+                    source=source,
+                    progress=lambda stage, n: progress.advance(tasks[stage], n),
                 )
     except CMSError as exc:
         raise _fail(exc) from None
@@ -131,7 +139,9 @@ def import_(
         db.dispose()
     elapsed = time.perf_counter() - started
     for name in totals:
-        console.print(f"{name:<9} {report.created.get(name, 0):>7} created {report.updated.get(name, 0):>7} updated")
+        console.print(
+            f"{name:<9} {report.created.get(name, 0):>7} created {report.updated.get(name, 0):>7} updated"
+        )
     console.print(f"imported in {elapsed:.1f} s")
 
 

@@ -12,7 +12,9 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 def alembic_config(database_url: str) -> Config:
     if not MIGRATIONS.is_dir():
-        raise RuntimeError(f"migrations folder not found at {MIGRATIONS}; install the cms package in editable mode")
+        raise RuntimeError(
+            f"migrations folder not found at {MIGRATIONS}; install the cms package in editable mode"
+        )
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("file_template", "%%(rev)s_%%(slug)s")

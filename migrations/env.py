@@ -13,8 +13,16 @@ from cms.settings import Settings
 
 # Search structures live outside the ORM metadata (an FTS5 table on SQLite, a
 # generated tsvector column on PostgreSQL); the migrations own them.
-_UNMODELLED = {"article_fts", "article_fts_data", "article_fts_idx", "article_fts_docsize",
-               "article_fts_config", "article_fts_content", "search_vector", "ix_article_search"}
+_UNMODELLED = {
+    "article_fts",
+    "article_fts_data",
+    "article_fts_idx",
+    "article_fts_docsize",
+    "article_fts_config",
+    "article_fts_content",
+    "search_vector",
+    "ix_article_search",
+}
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

@@ -157,7 +157,9 @@ def _free_port() -> int:
 def server(settings: Settings) -> Iterator[str]:
     """The app under a real uvicorn on 127.0.0.1; yields its base URL."""
     port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()

@@ -27,12 +27,16 @@ class Seeder:
         values.setdefault("created_at", now)
         values.setdefault("updated_at", now)
         with self.db.write() as session:
-            pk = session.execute(insert(model.__table__).returning(model.__table__.c.id), [values]).scalar_one()
+            pk = session.execute(
+                insert(model.__table__).returning(model.__table__.c.id), [values]
+            ).scalar_one()
             changes.record(session, entity=entity, ids=[pk], kind="create")
         return int(pk)
 
     def section(self, name: str = "The Peninsula", slug: str | None = None, description: str = "") -> int:
-        return self._insert(Section, "section", name=name, slug=slug or slugify(name), description=description)
+        return self._insert(
+            Section, "section", name=name, slug=slug or slugify(name), description=description
+        )
 
     def category(self, name: str = "Security", slug: str | None = None) -> int:
         return self._insert(Category, "category", name=name, slug=slug or slugify(name))
@@ -42,10 +46,15 @@ class Seeder:
 
     def image(self, *, license: str | int = "CC-BY-2.0", **fields: Any) -> int:
         values = {
-            "title": "Harbour at Dusk", "creator": "Jane Example", "source_name": "Flickr",
-            "source_url": "https://www.flickr.com/photos/jane/1", "width": 1600, "height": 900,
-            "filename": "harbour.jpg", "external_ref": f"test:{next(_counter)}",
-        }  # fmt: skip
+            "title": "Harbour at Dusk",
+            "creator": "Jane Example",
+            "source_name": "Flickr",
+            "source_url": "https://www.flickr.com/photos/jane/1",
+            "width": 1600,
+            "height": 900,
+            "filename": "harbour.jpg",
+            "external_ref": f"test:{next(_counter)}",
+        }
         values.update(fields)
         return self._insert(Image, "image", license_code=resolve_license(license), **values)
 
@@ -56,7 +65,7 @@ class Seeder:
         body: str = "<p>An article about policy.</p>",
         summary: str = "A summary.",
         state: str = "published",
-        published_at: datetime | None | str = "default",
+        published_at: datetime | str | None = "default",
         section_id: int | None = None,
         category_id: int | None = None,
         author_ids: list[int] | tuple[int, ...] = (),
@@ -68,10 +77,20 @@ class Seeder:
         clean = sanitize_html(body)
         text = html_to_text(clean)
         pk = self._insert(
-            Article, "article", title=title, slug=slug or f"{slugify(title)}-{next(_counter)}", summary=summary,
-            body_html=clean, body_text=text, reading_time_minutes=reading_time_minutes(text), state=state,
-            published_at=published_at, section_id=section_id, category_id=category_id, lead_image_id=lead_image_id,
-        )  # fmt: skip
+            Article,
+            "article",
+            title=title,
+            slug=slug or f"{slugify(title)}-{next(_counter)}",
+            summary=summary,
+            body_html=clean,
+            body_text=text,
+            reading_time_minutes=reading_time_minutes(text),
+            state=state,
+            published_at=published_at,
+            section_id=section_id,
+            category_id=category_id,
+            lead_image_id=lead_image_id,
+        )
         if author_ids:
             with self.db.write() as session:
                 session.execute(
@@ -86,9 +105,9 @@ class Seeder:
             values.update(body_html=clean, body_text=html_to_text(clean))
         with self.db.write() as session:
             session.execute(
-                update(_article).where(_article.c.id == pk).values(
-                    **values, version=_article.c.version + 1, updated_at=utcnow()
-                )
+                update(_article)
+                .where(_article.c.id == pk)
+                .values(**values, version=_article.c.version + 1, updated_at=utcnow())
             )
             changes.record(session, entity="article", ids=[pk], kind="update")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLField, GraphQLLeafType, GraphQLObjectType, GraphQLNonNull, Undefined, is_leaf_type
+from graphql import GraphQLField, GraphQLLeafType, GraphQLNonNull, GraphQLObjectType, Undefined, is_leaf_type
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 _SLOW = object()
@@ -27,14 +27,14 @@ def _plan(field: GraphQLField) -> Any:
         return _SLOW
     field_type = field.type
     nullable = not isinstance(field_type, GraphQLNonNull)
-    inner = field_type if nullable else field_type.of_type
+    inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
     if not is_leaf_type(inner):
         return _SLOW
     return resolve, inner, nullable
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    def execute_field(  # type: ignore[override]
+    def execute_field(
         self,
         parent_type: GraphQLObjectType,
         source: Any,
@@ -60,7 +60,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     leaf_type: GraphQLLeafType = leaf
                     try:
                         serialized = leaf_type.serialize(value)
-                    except Exception:  # noqa: BLE001 - let graphql-core report it with a path
+                    except Exception:
                         serialized = Undefined
                     if serialized is not Undefined and serialized is not None:
                         return serialized

@@ -32,7 +32,9 @@ log = logging.getLogger("cms.graphql")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-_TOO_COMPLEX = re.compile(r"exceeds maximum operation depth|aliases found|Document contains more than \d+ tokens")
+_TOO_COMPLEX = re.compile(
+    r"exceeds maximum operation depth|aliases found|Document contains more than \d+ tokens"
+)
 
 
 def _error(message: str, code: str, status: int, media_type: str = JSON) -> Response:
@@ -97,14 +99,14 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
         if error.path is not None:
             formatted["path"] = error.path
         return formatted
-    formatted = error.formatted
+    formatted = dict(error.formatted)
     extensions = dict(formatted.get("extensions") or {})
     extensions["code"] = code
     original = error.original_error
     if isinstance(original, UserError) and original.field:
         extensions["field"] = original.field
     formatted["extensions"] = extensions
-    return dict(formatted)
+    return formatted
 
 
 class GraphQLEndpoint:
@@ -120,9 +122,9 @@ class GraphQLEndpoint:
             response = _error("GraphQL is served over GET and POST only", "METHOD_NOT_ALLOWED", 405)
             response.headers["Allow"] = "GET, POST"
             return response
-        if request.method == "GET" and "query" not in request.query_params:
-            if "text/html" in request.headers.get("accept", ""):
-                return HTMLResponse(self.ide_html)
+        browsing = "text/html" in request.headers.get("accept", "")
+        if request.method == "GET" and "query" not in request.query_params and browsing:
+            return HTMLResponse(self.ide_html)
         media_type = _accepts(request)
         if media_type is None:
             return _error(f"this endpoint answers {GRAPHQL_RESPONSE} or {JSON}", "NOT_ACCEPTABLE", 406)
@@ -145,11 +147,15 @@ class GraphQLEndpoint:
         else:
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if content_type not in {JSON, GRAPHQL_RESPONSE}:
-                return _error("send GraphQL requests as application/json", "UNSUPPORTED_MEDIA_TYPE", 415, media_type)
+                return _error(
+                    "send GraphQL requests as application/json", "UNSUPPORTED_MEDIA_TYPE", 415, media_type
+                )
             body = await self._read_body(request)
             if body is None:
                 limit = self.state.settings.max_body_bytes
-                return _error(f"request body is larger than {limit} bytes", "PAYLOAD_TOO_LARGE", 413, media_type)
+                return _error(
+                    f"request body is larger than {limit} bytes", "PAYLOAD_TOO_LARGE", 413, media_type
+                )
             try:
                 params = orjson.loads(body)
             except orjson.JSONDecodeError:
@@ -208,11 +214,12 @@ class GraphQLEndpoint:
             context.close()
         body: dict[str, Any] = {}
         status = 200
-        request_error = result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
+        errors = result.errors or []
+        request_error = result.data is None and bool(errors) and all(e.path is None for e in errors)
         if request_error and media_type == GRAPHQL_RESPONSE:
             status = 400
         else:
             body["data"] = result.data
-        if result.errors:
-            body["errors"] = [format_error(e) for e in result.errors]
+        if errors:
+            body["errors"] = [format_error(e) for e in errors]
         return Response(orjson.dumps(body), status_code=status, media_type=media_type)

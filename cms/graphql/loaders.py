@@ -44,23 +44,39 @@ def _count_loader(ctx: Context, kind: article_service.Parent) -> DataLoader[int,
 
 
 def nested_articles(
-    info: Info, kind: article_service.Parent, parent_id: int, *,
-    first: int | None, after: str | None, last: int | None, before: str | None,
-) -> Awaitable[ArticleConnection]:  # fmt: skip
+    info: Info,
+    kind: article_service.Parent,
+    parent_id: int,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Awaitable[ArticleConnection]:
     ctx: Context = info.context
     page = page_request(
-        first=first, after=after, last=last, before=before,
-        default_size=ctx.settings.default_page_size, max_size=ctx.settings.max_page_size,
-    )  # fmt: skip
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        default_size=ctx.settings.default_page_size,
+        max_size=ctx.settings.max_page_size,
+    )
     names = selected_names(info)
     order = Order.PUBLISHED_AT_DESC
     with_body = "bodyHtml" in names or "bodyText" in names
 
     async def load(parent_ids: Sequence[int]) -> list[ArticleConnection]:
         pages = article_service.pages_by_parent(
-            ctx.conn, kind, parent_ids, order=order, page=page, now=ctx.now,
-            public=ctx.is_public, with_body=with_body,
-        )  # fmt: skip
+            ctx.conn,
+            kind,
+            parent_ids,
+            order=order,
+            page=page,
+            now=ctx.now,
+            public=ctx.is_public,
+            with_body=with_body,
+        )
         # Relations for every parent's page at once, then split back per parent.
         all_rows = [row for rows, _ in pages.values() for row in rows]
         built = iter(build_articles(ctx, all_rows, names))
@@ -73,12 +89,17 @@ def nested_articles(
         return result
 
     key = f"articles:{kind}:{order}:{page}:{sorted(names)}"
-    return _loader(ctx, key, load).load(parent_id)  # type: ignore[no-any-return]
+    return _loader(ctx, key, load).load(parent_id)
 
 
 def _finish(items: list[Any], order: Order, page: Page, more: bool, counter: Any) -> ArticleConnection:
     if page.trim_last is not None:
         items = items[-page.trim_last :] if page.trim_last else []
     return connection(
-        items, order=order, more=more, forward=page.forward, had_cursor=page.cursor is not None, counter=counter
+        items,
+        order=order,
+        more=more,
+        forward=page.forward,
+        had_cursor=page.cursor is not None,
+        counter=counter,
     )

@@ -109,9 +109,12 @@ def _resolve_filter(ctx: Context, flt: ArticleFilter | None) -> article_service.
 
 def _count(ctx: Context, flt: article_service.Filter) -> int:
     return ctx.app.snapshot.count(
-        ctx.conn, ctx.seq, ("articles", *flt.cache_key()), ctx.now,
+        ctx.conn,
+        ctx.seq,
+        ("articles", *flt.cache_key()),
+        ctx.now,
         lambda: article_service.count(ctx.conn, flt, now=ctx.now),
-    )  # fmt: skip
+    )
 
 
 def _one_article(ctx: Context, names: frozenset[str], **where: Any) -> Article | None:
@@ -174,23 +177,35 @@ class Query:
         ctx = _ctx(info)
         settings = ctx.settings
         page = page_request(
-            first=first, after=after, last=last, before=before,
-            default_size=settings.default_page_size, max_size=settings.max_page_size,
-        )  # fmt: skip
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            default_size=settings.default_page_size,
+            max_size=settings.max_page_size,
+        )
         flt = _resolve_filter(ctx, filter)
         order = article_service.Order(order_by or article_service.Order.PUBLISHED_AT_DESC)
         names = selected_names(info)
         rows, more = article_service.list_page(
-            ctx.conn, flt, order=order, page=page, now=ctx.now,
+            ctx.conn,
+            flt,
+            order=order,
+            page=page,
+            now=ctx.now,
             with_body="bodyHtml" in names or "bodyText" in names,
-        )  # fmt: skip
+        )
         items = build_articles(ctx, rows, names)
         if page.trim_last is not None:
             items = items[-page.trim_last :] if page.trim_last else []
         return connection(
-            items, order=order, more=more, forward=page.forward, had_cursor=page.cursor is not None,
+            items,
+            order=order,
+            more=more,
+            forward=page.forward,
+            had_cursor=page.cursor is not None,
             counter=lambda: _count(ctx, flt),
-        )  # fmt: skip
+        )
 
     @strawberry.field(description='Search all site content: words, "phrases", -exclusions, OR.')
     def search(
@@ -204,9 +219,13 @@ class Query:
         ctx = _ctx(info)
         settings = ctx.settings
         page = page_request(
-            first=first, after=after, last=None, before=None,
-            default_size=settings.default_page_size, max_size=settings.max_page_size,
-        )  # fmt: skip
+            first=first,
+            after=after,
+            last=None,
+            before=None,
+            default_size=settings.default_page_size,
+            max_size=settings.max_page_size,
+        )
         offset = 0
         if after is not None:
             parts = decode_cursor(after, argument="after")
@@ -224,10 +243,14 @@ class Query:
         rows = [by_id[h.article_id] for h in hits]
         built = build_articles(ctx, rows, selected_names(info))
         edges = [
-            SearchEdge(cursor=encode_cursor("search", offset + i), node=node, rank=hit.rank,
-                       snippet=render_snippet(hit.snippet))
+            SearchEdge(
+                cursor=encode_cursor("search", offset + i),
+                node=node,
+                rank=hit.rank,
+                snippet=render_snippet(hit.snippet),
+            )
             for i, (hit, node) in enumerate(zip(hits, built, strict=True))
-        ]  # fmt: skip
+        ]
         page_info = PageInfo(
             has_next_page=more,
             has_previous_page=offset > 0,
@@ -288,21 +311,31 @@ class Query:
 
     @strawberry.field(description="Authors, alphabetically. Relay pagination.")
     def authors(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
-    ) -> AuthorConnection:  # fmt: skip
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> AuthorConnection:
         ctx = _ctx(info)
         page = page_request(
-            first=first, after=after, last=last, before=before,
-            default_size=ctx.settings.default_page_size, max_size=ctx.settings.max_page_size,
-        )  # fmt: skip
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            default_size=ctx.settings.default_page_size,
+            max_size=ctx.settings.max_page_size,
+        )
         rows, more = author_service.list_page(ctx.conn, page=page)
         photos = image_types(ctx, [r.photo_id for r in rows]) if "photo" in selected_names(info) else {}
         items = [author_type(r, photos.get(r.photo_id) if r.photo_id is not None else None) for r in rows]
         if page.trim_last is not None:
             items = items[-page.trim_last :] if page.trim_last else []
             rows = rows[-page.trim_last :] if page.trim_last else []
-        edges = [AuthorEdge(cursor=author_service.cursor_for(r), node=a) for r, a in zip(rows, items, strict=True)]
+        edges = [
+            AuthorEdge(cursor=author_service.cursor_for(r), node=a) for r, a in zip(rows, items, strict=True)
+        ]
         had_cursor = page.cursor is not None
         page_info = PageInfo(
             has_next_page=more if page.forward else had_cursor,

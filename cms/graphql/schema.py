@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.types import ExecutionContext
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from cms.graphql.execution import FastExecutionContext
 from cms.graphql.queries import Query
@@ -18,7 +18,9 @@ from cms.settings import Settings
 
 
 class Schema(strawberry.Schema):
-    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         """Silence Strawberry's own logging: client mistakes are not server errors, and
         unexpected ones are logged, with their traceback, where they are masked."""
 
@@ -35,7 +37,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         execution_context_class=FastExecutionContext,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            lambda: AddValidationRules(rules),
+            lambda: AddValidationRules(rules),  # type: ignore[arg-type]
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
         ],

@@ -3,13 +3,15 @@ the page needs in one statement each: N+1 cannot happen, and nothing unasked is 
 
 from __future__ import annotations
 
+from typing import Any
+
 from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode, SelectionSetNode
 from strawberry.types import Info
 
 
 def selected_names(info: Info) -> frozenset[str]:
     """Every field name selected anywhere below the current field."""
-    raw: GraphQLResolveInfo = info._raw_info
+    raw: GraphQLResolveInfo[Any] = info._raw_info
     names: set[str] = set()
     seen_fragments: set[str] = set()
 

@@ -59,10 +59,8 @@ def _verb(fields: CreditFields) -> str:
 
 
 def attribution_text(fields: CreditFields, *, modified: bool = False) -> str:
-    if fields.title:
-        subject = f'"{fields.title}"'
-    else:
-        subject = "an image" if modified else "This image"
+    untitled = "an image" if modified else "This image"
+    subject = f'"{fields.title}"' if fields.title else untitled
     parts = [f"Cropped from {subject}" if modified else subject]
     if fields.creator:
         parts.append(f"by {fields.creator}")

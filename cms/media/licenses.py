@@ -98,7 +98,9 @@ def catalog() -> list[LicenseFacts]:
                 )
             )
 
-    def other(code: str, name: str, full_name: str, url: str | None, version: str | None, **flags: bool) -> None:
+    def other(
+        code: str, name: str, full_name: str, url: str | None, version: str | None, **flags: bool
+    ) -> None:
         nonlocal position
         position += 1
         facts.append(
@@ -117,36 +119,72 @@ def catalog() -> list[LicenseFacts]:
     # CC0 is a waiver and the PDM a label (not a legal instrument): neither needs credit,
     # though crediting stays good practice and the API still offers a line.
     other(
-        "CC0-1.0", "CC0 1.0", "Creative Commons CC0 1.0 Universal Public Domain Dedication",
-        "https://creativecommons.org/publicdomain/zero/1.0/", "1.0",
-        allows_commercial_use=True, allows_adaptations=True, share_alike=False,
-        requires_attribution=False, is_public_domain=True, is_creative_commons=True,
-    )  # fmt: skip
+        "CC0-1.0",
+        "CC0 1.0",
+        "Creative Commons CC0 1.0 Universal Public Domain Dedication",
+        "https://creativecommons.org/publicdomain/zero/1.0/",
+        "1.0",
+        allows_commercial_use=True,
+        allows_adaptations=True,
+        share_alike=False,
+        requires_attribution=False,
+        is_public_domain=True,
+        is_creative_commons=True,
+    )
     other(
-        "CC-PDM-1.0", "Public Domain Mark 1.0", "Public Domain Mark 1.0",
-        "https://creativecommons.org/publicdomain/mark/1.0/", "1.0",
-        allows_commercial_use=True, allows_adaptations=True, share_alike=False,
-        requires_attribution=False, is_public_domain=True, is_creative_commons=True,
-    )  # fmt: skip
+        "CC-PDM-1.0",
+        "Public Domain Mark 1.0",
+        "Public Domain Mark 1.0",
+        "https://creativecommons.org/publicdomain/mark/1.0/",
+        "1.0",
+        allows_commercial_use=True,
+        allows_adaptations=True,
+        share_alike=False,
+        requires_attribution=False,
+        is_public_domain=True,
+        is_creative_commons=True,
+    )
     # Rights statements that are not CC tools. Permission given to us is not given
     # to partners, so ARR is treated as the most restrictive.
     other(
-        "ARR", "All rights reserved", "All rights reserved, used with permission", None, None,
-        allows_commercial_use=False, allows_adaptations=False, share_alike=False,
-        requires_attribution=True, is_public_domain=False, is_creative_commons=False,
-    )  # fmt: skip
+        "ARR",
+        "All rights reserved",
+        "All rights reserved, used with permission",
+        None,
+        None,
+        allows_commercial_use=False,
+        allows_adaptations=False,
+        share_alike=False,
+        requires_attribution=True,
+        is_public_domain=False,
+        is_creative_commons=False,
+    )
     other(
-        "NKCR", "No known copyright restrictions", "No known copyright restrictions (Flickr Commons)",
-        "https://www.flickr.com/commons/usage/", None,
-        allows_commercial_use=True, allows_adaptations=True, share_alike=False,
-        requires_attribution=True, is_public_domain=False, is_creative_commons=False,
-    )  # fmt: skip
+        "NKCR",
+        "No known copyright restrictions",
+        "No known copyright restrictions (Flickr Commons)",
+        "https://www.flickr.com/commons/usage/",
+        None,
+        allows_commercial_use=True,
+        allows_adaptations=True,
+        share_alike=False,
+        requires_attribution=True,
+        is_public_domain=False,
+        is_creative_commons=False,
+    )
     other(
-        "US-GOV", "United States Government Work", "United States Government Work (public domain in the US)",
-        "https://www.usa.gov/government-copyright", None,
-        allows_commercial_use=True, allows_adaptations=True, share_alike=False,
-        requires_attribution=False, is_public_domain=True, is_creative_commons=False,
-    )  # fmt: skip
+        "US-GOV",
+        "United States Government Work",
+        "United States Government Work (public domain in the US)",
+        "https://www.usa.gov/government-copyright",
+        None,
+        allows_commercial_use=True,
+        allows_adaptations=True,
+        share_alike=False,
+        requires_attribution=False,
+        is_public_domain=True,
+        is_creative_commons=False,
+    )
     return facts
 
 
@@ -188,4 +226,6 @@ def resolve_license(value: str | int) -> str:
     for facts in _BY_CODE.values():
         if facts.url and text.rstrip("/").lower() == facts.url.rstrip("/").lower():
             return facts.code
-    raise BadInput(f"unknown licence {text!r}: give an SPDX code such as CC-BY-4.0, a Flickr id or a deed URL")
+    raise BadInput(
+        f"unknown licence {text!r}: give an SPDX code such as CC-BY-4.0, a Flickr id or a deed URL"
+    )

@@ -36,7 +36,13 @@ class Facets:
 
 class SearchBackend(Protocol):
     def hits(
-        self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]], *, limit: int, offset: int
+        self,
+        conn: Connection,
+        query: SearchQuery,
+        where: list[ColumnElement[bool]],
+        *,
+        limit: int,
+        offset: int,
     ) -> list[Hit]: ...
 
     def count(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> int: ...

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, Connection, Select, extract, func, literal_column, select
 
 from cms.models import Article
@@ -9,7 +11,7 @@ from cms.search import MARK_END, MARK_START, Facets, Hit, facet_rows
 from cms.search.query import SearchQuery
 
 _article = Article.__table__  # type: ignore[attr-defined]
-_vector = literal_column("article.search_vector")
+_vector: ColumnElement[Any] = literal_column("article.search_vector")
 _HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=1"
 
 
@@ -19,10 +21,16 @@ def _tsquery(query: SearchQuery) -> ColumnElement[object]:
 
 class PostgresSearch:
     def _matching(self, query: SearchQuery, where: list[ColumnElement[bool]], *columns: object) -> Select:  # type: ignore[type-arg]
-        return select(*columns).where(_vector.op("@@")(_tsquery(query)), *where)  # type: ignore[call-overload]
+        return select(*columns).where(_vector.op("@@")(_tsquery(query)), *where)  # type: ignore[call-overload,no-any-return]
 
     def hits(
-        self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]], *, limit: int, offset: int
+        self,
+        conn: Connection,
+        query: SearchQuery,
+        where: list[ColumnElement[bool]],
+        *,
+        limit: int,
+        offset: int,
     ) -> list[Hit]:
         tsquery = _tsquery(query)
         rank = func.ts_rank(_vector, tsquery)
@@ -34,7 +42,7 @@ class PostgresSearch:
             .subquery()
         )
         # Headlines are costly: make them for the page only, after ranking.
-        regconfig = literal_column("'english'::regconfig")
+        regconfig: ColumnElement[Any] = literal_column("'english'::regconfig")
         stmt = (
             select(
                 top.c.id,

@@ -28,18 +28,25 @@ def match_expression(query: SearchQuery) -> str:
 
 class SQLiteSearch:
     def _matching(self, query: SearchQuery, where: list[ColumnElement[bool]], *columns: object) -> Select:  # type: ignore[type-arg]
-        return (
+        return (  # type: ignore[no-any-return]
             select(*columns)  # type: ignore[call-overload]
             .select_from(_fts.join(_article, _article.c.id == _fts.c.rowid))
             .where(text("article_fts MATCH :match").bindparams(match=match_expression(query)), *where)
         )
 
     def hits(
-        self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]], *, limit: int, offset: int
+        self,
+        conn: Connection,
+        query: SearchQuery,
+        where: list[ColumnElement[bool]],
+        *,
+        limit: int,
+        offset: int,
     ) -> list[Hit]:
         bm25 = func.bm25(literal_column("article_fts"), *_WEIGHTS)
         snippet = [
-            func.snippet(literal_column("article_fts"), index, MARK_START, MARK_END, "…", 24) for index in (2, 1)
+            func.snippet(literal_column("article_fts"), index, MARK_START, MARK_END, "…", 24)
+            for index in (2, 1)
         ]
         stmt = (
             self._matching(query, where, _article.c.id, bm25.label("score"), *snippet)

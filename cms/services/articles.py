@@ -234,9 +234,16 @@ def _parent(kind: Parent) -> tuple[ColumnElement[Any], bool]:
 
 
 def pages_by_parent(
-    conn: Connection, kind: Parent, parent_ids: Sequence[int], *, order: Order, page: Page, now: datetime,
-    public: bool, with_body: bool,
-) -> dict[int, tuple[list[Row[Any]], bool]]:  # fmt: skip
+    conn: Connection,
+    kind: Parent,
+    parent_ids: Sequence[int],
+    *,
+    order: Order,
+    page: Page,
+    now: datetime,
+    public: bool,
+    with_body: bool,
+) -> dict[int, tuple[list[Row[Any]], bool]]:
     """The same page of articles for many parents in one statement (a window per parent)."""
     parent, joined = _parent(kind)
     condition, order_by = _keyset(order, page)
@@ -249,7 +256,9 @@ def pages_by_parent(
     if condition is not None:
         stmt = stmt.where(condition)
     inner = stmt.subquery()
-    outer = select(inner).where(inner.c.position <= page.limit + 1).order_by(inner.c.parent_id, inner.c.position)
+    outer = (
+        select(inner).where(inner.c.position <= page.limit + 1).order_by(inner.c.parent_id, inner.c.position)
+    )
     grouped: dict[int, list[Row[Any]]] = defaultdict(list)
     for row in conn.execute(outer):
         grouped[row.parent_id].append(row)
@@ -272,5 +281,5 @@ def counts_by_parent(
     if joined:
         stmt = stmt.join(article_author, article_author.c.article_id == article.c.id)
     stmt = stmt.where(parent.in_(sorted(set(parent_ids))), *where_clauses(Filter(public=public), now))
-    found = dict(conn.execute(stmt.group_by(parent)).tuples().all())
+    found: dict[int, int] = {pid: n for pid, n in conn.execute(stmt.group_by(parent))}
     return {pid: int(found.get(pid, 0)) for pid in parent_ids}

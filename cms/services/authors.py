@@ -24,7 +24,12 @@ def list_page(conn: Connection, *, page: Page) -> tuple[list[Row[Any]], bool]:
     if page.cursor is not None:
         argument = "after" if page.forward else "before"
         parts = decode_cursor(page.cursor, argument=argument)
-        if len(parts) != 3 or parts[0] != _ORDER or not isinstance(parts[1], str) or not isinstance(parts[2], int):
+        if (
+            len(parts) != 3
+            or parts[0] != _ORDER
+            or not isinstance(parts[1], str)
+            or not isinstance(parts[2], int)
+        ):
             raise BadInput(f"`{argument}` is not a cursor of the authors list", field=argument)
         bound = tuple_(literal(parts[1]), literal(parts[2]))
         stmt = stmt.where(key > bound if page.forward else key < bound)

@@ -66,11 +66,13 @@ def _lines(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             yield where, record
 
 
-def _need(record: dict[str, Any], where: str, name: str, kind: type | tuple[type, ...], *, empty: bool = False) -> Any:
+def _need(
+    record: dict[str, Any], where: str, name: str, kind: type | tuple[type, ...], *, empty: bool = False
+) -> Any:
     if name not in record:
         raise BadInput(f"{where}: missing field {name!r}")
     value = record[name]
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise BadInput(f"{where}: field {name!r} has the wrong type")
     if isinstance(value, str) and not empty and not value.strip():
         raise BadInput(f"{where}: field {name!r} is empty")
@@ -135,9 +137,10 @@ def _check(name: str, record: dict[str, Any], where: str, ids: dict[str, set[int
             raise BadInput(f"{where}: {exc.message}") from None
         focal = record.get("focal_point")
         if focal is not None and not (
-            isinstance(focal, list) and len(focal) == 2
+            isinstance(focal, list)
+            and len(focal) == 2
             and all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in focal)
-        ):  # fmt: skip
+        ):
             raise BadInput(f"{where}: focal_point must be [x, y] with both between 0 and 1")
     elif name == "articles":
         _need(record, where, "title", str)
@@ -151,7 +154,11 @@ def _check(name: str, record: dict[str, Any], where: str, ids: dict[str, set[int
             record["published_at"] = parse_time(record.get("published_at"), where)
         if status == "published" and record["published_at"] is None:
             raise BadInput(f"{where}: a published article needs published_at")
-        for ref, target in (("section_id", "sections"), ("category_id", "categories"), ("lead_image_id", "images")):
+        for ref, target in (
+            ("section_id", "sections"),
+            ("category_id", "categories"),
+            ("lead_image_id", "images"),
+        ):
             value = record.get(ref)
             if value is not None and value not in ids[target]:
                 raise BadInput(f"{where}: {ref} {value} is not in {target}.jsonl")

@@ -18,9 +18,13 @@ SECTIONS = [
     ("Events", "events", "Talks, panels and conferences, with recordings and summaries."),
 ]
 CATEGORIES = [
-    ("Security", "security"), ("Trade", "trade"), ("Technology", "technology"),
-    ("Energy and Climate", "energy-climate"), ("Society", "society"), ("Diplomacy", "diplomacy"),
-]  # fmt: skip
+    ("Security", "security"),
+    ("Trade", "trade"),
+    ("Technology", "technology"),
+    ("Energy and Climate", "energy-climate"),
+    ("Society", "society"),
+    ("Diplomacy", "diplomacy"),
+]
 AUTHORS = [
     ("Min-jun Park", "Senior fellow for security studies.", "Institute for Peninsula Studies"),
     ("Sarah Whitfield", "Writes on trade policy and supply chains.", "Pacific Economics Forum"),
@@ -33,35 +37,92 @@ AUTHORS = [
 ]
 # Varied licences on purpose: each renders a different credit and carries different rights.
 IMAGES: list[dict[str, Any]] = [
-    {"title": "Container ships at Busan", "creator": "Mariusz Kluzniak", "source_name": "Flickr",
-     "source_url": "https://www.flickr.com/photos/kluzniak/12345", "license": 4},
-    {"title": "Seoul skyline at dusk", "creator": "Jane Example", "source_name": "Wikimedia Commons",
-     "source_url": "https://commons.wikimedia.org/wiki/File:Seoul_skyline.jpg", "license": "CC-BY-SA-4.0",
-     "creator_url": "https://commons.wikimedia.org/wiki/User:JaneExample"},
-    {"title": "Semiconductor wafer", "creator": "Chip Works", "source_name": "Flickr",
-     "source_url": "https://www.flickr.com/photos/chipworks/2222", "license": 2},
-    {"title": "Wind farm off Jeju", "creator": "Unknown photographer", "source_name": "Unsplash",
-     "source_url": "https://unsplash.com/photos/wind-farm", "license": "CC0-1.0"},
-    {"title": "Panmunjom, 1953", "creator": "", "source_name": "National Archives",
-     "source_url": "https://catalog.archives.gov/id/1", "license": "CC-PDM-1.0"},
-    {"title": "Joint exercise", "creator": "U.S. Department of Defense", "source_name": "DVIDS",
-     "source_url": "https://www.dvidshub.net/image/1", "license": "US-GOV"},
-    {"title": "Portrait at the summit", "creator": "Presidential Office", "source_name": "Flickr",
-     "source_url": "https://www.flickr.com/photos/president/3333", "license": 3},
-    {"title": "Market in Daegu", "creator": "Lee Photo Agency", "source_name": "Lee Photo Agency",
-     "source_url": "https://example.org/agency/daegu", "license": "ARR"},
-    {"title": "Harbour cranes", "creator": "Seojun Cho", "source_name": "Flickr",
-     "source_url": "https://www.flickr.com/photos/seojun/4444", "license": "https://creativecommons.org/licenses/by/4.0/"},
-    {"title": "Rice terraces", "creator": "Mi-rae Song", "source_name": "Flickr",
-     "source_url": "https://www.flickr.com/photos/mirae/5555", "license": 5, "focal_point": [0.3, 0.6]},
-]  # fmt: skip
+    {
+        "title": "Container ships at Busan",
+        "creator": "Mariusz Kluzniak",
+        "source_name": "Flickr",
+        "source_url": "https://www.flickr.com/photos/kluzniak/12345",
+        "license": 4,
+    },
+    {
+        "title": "Seoul skyline at dusk",
+        "creator": "Jane Example",
+        "source_name": "Wikimedia Commons",
+        "source_url": "https://commons.wikimedia.org/wiki/File:Seoul_skyline.jpg",
+        "license": "CC-BY-SA-4.0",
+        "creator_url": "https://commons.wikimedia.org/wiki/User:JaneExample",
+    },
+    {
+        "title": "Semiconductor wafer",
+        "creator": "Chip Works",
+        "source_name": "Flickr",
+        "source_url": "https://www.flickr.com/photos/chipworks/2222",
+        "license": 2,
+    },
+    {
+        "title": "Wind farm off Jeju",
+        "creator": "Unknown photographer",
+        "source_name": "Unsplash",
+        "source_url": "https://unsplash.com/photos/wind-farm",
+        "license": "CC0-1.0",
+    },
+    {
+        "title": "Panmunjom, 1953",
+        "creator": "",
+        "source_name": "National Archives",
+        "source_url": "https://catalog.archives.gov/id/1",
+        "license": "CC-PDM-1.0",
+    },
+    {
+        "title": "Joint exercise",
+        "creator": "U.S. Department of Defense",
+        "source_name": "DVIDS",
+        "source_url": "https://www.dvidshub.net/image/1",
+        "license": "US-GOV",
+    },
+    {
+        "title": "Portrait at the summit",
+        "creator": "Presidential Office",
+        "source_name": "Flickr",
+        "source_url": "https://www.flickr.com/photos/president/3333",
+        "license": 3,
+    },
+    {
+        "title": "Market in Daegu",
+        "creator": "Lee Photo Agency",
+        "source_name": "Lee Photo Agency",
+        "source_url": "https://example.org/agency/daegu",
+        "license": "ARR",
+    },
+    {
+        "title": "Harbour cranes",
+        "creator": "Seojun Cho",
+        "source_name": "Flickr",
+        "source_url": "https://www.flickr.com/photos/seojun/4444",
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+    },
+    {
+        "title": "Rice terraces",
+        "creator": "Mi-rae Song",
+        "source_name": "Flickr",
+        "source_url": "https://www.flickr.com/photos/mirae/5555",
+        "license": 5,
+        "focal_point": [0.3, 0.6],
+    },
+]
 TOPICS = {
     "security": ["deterrence", "missile tests", "the alliance", "joint exercises", "denuclearization talks"],
     "trade": ["tariffs", "export controls", "supply chains", "the won", "shipbuilding orders"],
     "technology": ["semiconductors", "chip subsidies", "artificial intelligence", "batteries", "5G networks"],
     "energy-climate": ["offshore wind", "nuclear power", "carbon pricing", "LNG imports", "heat waves"],
     "society": ["the birth rate", "housing prices", "youth employment", "an ageing population", "migration"],
-    "diplomacy": ["the trilateral summit", "sanctions", "envoys", "the UN Security Council", "inter-Korean dialogue"],
+    "diplomacy": [
+        "the trilateral summit",
+        "sanctions",
+        "envoys",
+        "the UN Security Council",
+        "inter-Korean dialogue",
+    ],
 }
 SENTENCES = [
     "Officials in Seoul say {a} will shape policy through the end of the decade.",
@@ -77,10 +138,18 @@ def demo_corpus(*, now: datetime | None = None, articles: int = 48) -> Corpus:
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     rng = random.Random(20240601)
     corpus = Corpus(
-        sections=[{"id": i, "name": n, "slug": s, "description": d} for i, (n, s, d) in enumerate(SECTIONS, 1)],
+        sections=[
+            {"id": i, "name": n, "slug": s, "description": d} for i, (n, s, d) in enumerate(SECTIONS, 1)
+        ],
         categories=[{"id": i, "name": n, "slug": s} for i, (n, s) in enumerate(CATEGORIES, 1)],
         authors=[
-            {"id": i, "name": n, "slug": _slug(n), "bio": f"{n.split()[0]} is a writer. {b}", "affiliation": a}
+            {
+                "id": i,
+                "name": n,
+                "slug": _slug(n),
+                "bio": f"{n.split()[0]} is a writer. {b}",
+                "affiliation": a,
+            }
             for i, (n, b, a) in enumerate(AUTHORS, 1)
         ],
         images=[
@@ -94,7 +163,9 @@ def demo_corpus(*, now: datetime | None = None, articles: int = 48) -> Corpus:
         a, b = rng.sample(topics, 2)
         title = f"What {a} means for {b}" if number % 3 else f"{a[0].upper()}{a[1:]} and {b}: five questions"
         paragraphs = [
-            " ".join(rng.choice(SENTENCES).format(a=rng.choice(topics), b=rng.choice(topics)) for _ in range(4))
+            " ".join(
+                rng.choice(SENTENCES).format(a=rng.choice(topics), b=rng.choice(topics)) for _ in range(4)
+            )
             for _ in range(rng.randint(3, 6))
         ]
         body = "\n".join(f"<p>{p}</p>" for p in paragraphs[:-1])
@@ -116,7 +187,9 @@ def demo_corpus(*, now: datetime | None = None, articles: int = 48) -> Corpus:
                 "status": status,
                 "section_id": 1 if number % 2 else rng.choice([2, 3]),
                 "category_id": category_id,
-                "author_ids": rng.sample(range(1, len(AUTHORS) + 1), 1 + (number % 5 == 0) + (number % 7 == 0)),
+                "author_ids": rng.sample(
+                    range(1, len(AUTHORS) + 1), 1 + (number % 5 == 0) + (number % 7 == 0)
+                ),
                 "lead_image_id": None if number % 6 == 0 else rng.randrange(len(IMAGES)) + 1,
             }
         )

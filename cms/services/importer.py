@@ -39,9 +39,14 @@ def _batches(items: list[Any], size: int = BATCH) -> Iterable[list[Any]]:
 
 
 def _upsert(
-    session: Session, table: Table, key: str, rows: list[dict[str, Any]], entity: changes.Entity,
-    report: ImportReport, progress: Progress | None,
-) -> dict[Any, int]:  # fmt: skip
+    session: Session,
+    table: Table,
+    key: str,
+    rows: list[dict[str, Any]],
+    entity: changes.Entity,
+    report: ImportReport,
+    progress: Progress | None,
+) -> dict[Any, int]:
     """Insert or update rows matched on ``key``; returns key -> id. Unchanged rows are left alone."""
     ids: dict[Any, int] = {}
     now = utcnow()
@@ -67,7 +72,7 @@ def _upsert(
             if "version" in table.c:
                 values["version"] = table.c.version + 1
             session.execute(update(table).where(table.c.id == row["id"]).values(**values, updated_at=now))
-        found = dict(session.execute(select(table.c[key], table.c.id).where(table.c[key].in_(keys))).tuples().all())
+        found = dict(session.execute(select(table.c[key], table.c.id).where(table.c[key].in_(keys))).all())
         ids.update(found)
         changes.record(session, entity=entity, ids=[found[r[key]] for r in fresh], kind="create")
         changes.record(session, entity=entity, ids=[r["id"] for r in changed], kind="update")
@@ -82,18 +87,53 @@ def import_corpus(
     session: Session, corpus: Corpus, *, source: str = "corpus", progress: Progress | None = None
 ) -> ImportReport:
     report = ImportReport(created={}, updated={})
-    section_ids = _upsert(session, _section, "slug", [
-        {"slug": r["slug"], "name": r["name"], "description": r.get("description") or ""} for r in corpus.sections
-    ], "section", report, progress)  # fmt: skip
-    category_ids = _upsert(session, _category, "slug", [
-        {"slug": r["slug"], "name": r["name"]} for r in corpus.categories
-    ], "category", report, progress)  # fmt: skip
-    author_ids = _upsert(session, _author, "slug", [
-        {"slug": r["slug"], "name": r["name"], "bio": r.get("bio") or "", "affiliation": r.get("affiliation") or ""}
-        for r in corpus.authors
-    ], "author", report, progress)  # fmt: skip
-    image_ids = _upsert(session, _image, "external_ref", [_image_row(r, source) for r in corpus.images],
-                        "image", report, progress)  # fmt: skip
+    section_ids = _upsert(
+        session,
+        _section,
+        "slug",
+        [
+            {"slug": r["slug"], "name": r["name"], "description": r.get("description") or ""}
+            for r in corpus.sections
+        ],
+        "section",
+        report,
+        progress,
+    )
+    category_ids = _upsert(
+        session,
+        _category,
+        "slug",
+        [{"slug": r["slug"], "name": r["name"]} for r in corpus.categories],
+        "category",
+        report,
+        progress,
+    )
+    author_ids = _upsert(
+        session,
+        _author,
+        "slug",
+        [
+            {
+                "slug": r["slug"],
+                "name": r["name"],
+                "bio": r.get("bio") or "",
+                "affiliation": r.get("affiliation") or "",
+            }
+            for r in corpus.authors
+        ],
+        "author",
+        report,
+        progress,
+    )
+    image_ids = _upsert(
+        session,
+        _image,
+        "external_ref",
+        [_image_row(r, source) for r in corpus.images],
+        "image",
+        report,
+        progress,
+    )
 
     def ref(mapping: dict[Any, int], records: list[dict[str, Any]], key: str) -> dict[int, int]:
         return {r["id"]: mapping[r[key]] for r in records}
@@ -107,14 +147,25 @@ def import_corpus(
     for r in corpus.articles:
         body = sanitize_html(r["body"])
         text = html_to_text(body)
-        article_rows.append({
-            "slug": r["slug"], "title": r["title"], "summary": r["summary"], "body_html": body, "body_text": text,
-            "reading_time_minutes": reading_time_minutes(text), "state": r["status"],
-            "published_at": r["published_at"],
-            "section_id": by_section.get(r["section_id"]) if r.get("section_id") is not None else None,
-            "category_id": by_category.get(r["category_id"]) if r.get("category_id") is not None else None,
-            "lead_image_id": by_image.get(r["lead_image_id"]) if r.get("lead_image_id") is not None else None,
-        })  # fmt: skip
+        article_rows.append(
+            {
+                "slug": r["slug"],
+                "title": r["title"],
+                "summary": r["summary"],
+                "body_html": body,
+                "body_text": text,
+                "reading_time_minutes": reading_time_minutes(text),
+                "state": r["status"],
+                "published_at": r["published_at"],
+                "section_id": by_section.get(r["section_id"]) if r.get("section_id") is not None else None,
+                "category_id": by_category.get(r["category_id"])
+                if r.get("category_id") is not None
+                else None,
+                "lead_image_id": by_image.get(r["lead_image_id"])
+                if r.get("lead_image_id") is not None
+                else None,
+            }
+        )
     article_ids = _upsert(session, _article, "slug", article_rows, "article", report, progress)
     _replace_bylines(session, corpus, article_ids, by_author)
     return report
@@ -123,9 +174,7 @@ def import_corpus(
 def _replace_bylines(
     session: Session, corpus: Corpus, article_ids: dict[Any, int], by_author: dict[int, int]
 ) -> None:
-    wanted = {
-        article_ids[r["slug"]]: [by_author[a] for a in r["author_ids"]] for r in corpus.articles
-    }
+    wanted = {article_ids[r["slug"]]: [by_author[a] for a in r["author_ids"]] for r in corpus.articles}
     for batch in _batches(list(wanted)):
         current: dict[int, list[tuple[int, int]]] = {}
         for article_id, author_id, position in session.execute(
@@ -147,9 +196,10 @@ def _replace_bylines(
             session.execute(insert(_byline), rows)
         # A new byline on an article whose text did not change is still a change to it.
         session.execute(
-            update(_article).where(_article.c.id.in_([a for a in stale if a in current]))
+            update(_article)
+            .where(_article.c.id.in_([a for a in stale if a in current]))
             .values(version=_article.c.version + 1, updated_at=utcnow())
-        )  # fmt: skip
+        )
         changes.record(session, entity="article", ids=[a for a in stale if a in current], kind="update")
 
 

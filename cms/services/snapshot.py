@@ -85,7 +85,9 @@ class ContentSnapshot:
             return hit[0]
         return None
 
-    def store_count(self, conn: Connection, seq: int, key: tuple[Any, ...], now: datetime, value: int) -> None:
+    def store_count(
+        self, conn: Connection, seq: int, key: tuple[Any, ...], now: datetime, value: int
+    ) -> None:
         valid_until = self._next_scheduled(conn, seq, now)
         with self._lock:
             self._counts[(seq, *key)] = (value, valid_until)

@@ -22,5 +22,7 @@ async def readyz(request: Request) -> JSONResponse:
         with state.db.connect() as conn:
             revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except SQLAlchemyError:
-        return JSONResponse({"status": "unavailable", "database": "unreachable or not migrated"}, status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "database": "unreachable or not migrated"}, status_code=503
+        )
     return JSONResponse({"status": "ok", "database": "ok", "revision": revision})

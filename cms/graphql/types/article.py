@@ -44,9 +44,13 @@ class Section(Node):
 
     @strawberry.field
     def articles(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
-    ) -> ArticleConnection:  # fmt: skip
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> ArticleConnection:
         from cms.graphql.loaders import nested_articles
 
         return nested_articles(  # type: ignore[return-value]  # awaited by graphql-core
@@ -62,9 +66,13 @@ class Category(Node):
 
     @strawberry.field
     def articles(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
-    ) -> ArticleConnection:  # fmt: skip
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> ArticleConnection:
         from cms.graphql.loaders import nested_articles
 
         return nested_articles(  # type: ignore[return-value]  # awaited by graphql-core
@@ -83,9 +91,13 @@ class Author(Node):
 
     @strawberry.field
     def articles(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
-    ) -> ArticleConnection:  # fmt: skip
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> ArticleConnection:
         from cms.graphql.loaders import nested_articles
 
         return nested_articles(  # type: ignore[return-value]  # awaited by graphql-core
@@ -138,8 +150,13 @@ class ArticleConnection:
 
 
 def section_type(row: Any) -> Section:
-    return Section(id=to_global_id("Section", row.id), name=row.name, slug=row.slug,
-                   description=row.description, pk=row.id)  # fmt: skip
+    return Section(
+        id=to_global_id("Section", row.id),
+        name=row.name,
+        slug=row.slug,
+        description=row.description,
+        pk=row.id,
+    )
 
 
 def category_type(row: Any) -> Category:
@@ -148,9 +165,14 @@ def category_type(row: Any) -> Category:
 
 def author_type(row: Any, photo: Image | None = None) -> Author:
     return Author(
-        id=to_global_id("Author", row.id), name=row.name, slug=row.slug, bio=row.bio,
-        affiliation=row.affiliation, photo=photo, pk=row.id,
-    )  # fmt: skip
+        id=to_global_id("Author", row.id),
+        name=row.name,
+        slug=row.slug,
+        bio=row.bio,
+        affiliation=row.affiliation,
+        photo=photo,
+        pk=row.id,
+    )
 
 
 def taxonomy_types(taxonomy: Taxonomy) -> tuple[dict[int, Section], dict[int, Category]]:
@@ -161,7 +183,7 @@ def taxonomy_types(taxonomy: Taxonomy) -> tuple[dict[int, Section], dict[int, Ca
             {pk: section_type(row) for pk, row in taxonomy.sections.items()},
             {pk: category_type(row) for pk, row in taxonomy.categories.items()},
         )
-    return made  # type: ignore[no-any-return]
+    return made
 
 
 def image_types(ctx: Context, image_ids: Sequence[int | None]) -> dict[int, Image]:

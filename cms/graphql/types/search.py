@@ -12,8 +12,12 @@ from cms.graphql.types.article import Article
 class SearchEdge:
     cursor: str
     node: Article
-    rank: float = strawberry.field(description="Relevance; higher is better. Comparable within one search only.")
-    snippet: str = strawberry.field(description="A passage with the matched words in <mark>; the rest is escaped.")
+    rank: float = strawberry.field(
+        description="Relevance; higher is better. Comparable within one search only."
+    )
+    snippet: str = strawberry.field(
+        description="A passage with the matched words in <mark>; the rest is escaped."
+    )
 
 
 @strawberry.type
