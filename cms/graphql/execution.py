@@ -1,39 +1,85 @@
 """A faster path through graphql-core for the fields that are plain data.
 
 A front page asks for some 350 fields, most of them titles, slugs and names read
-straight off an object. graphql-core spends most of its time per field building
-a resolve-info object and walking its generic completion; for a field that has
-no resolver of its own and a scalar or enum type, none of that can change the
-answer. Such fields take this short path; everything else (objects, lists,
-resolvers with arguments, nulls where the schema forbids them, any error) goes
-through graphql-core unchanged.
+straight off an object that the list resolver already built. For every field,
+graphql-core builds a resolve-info object and walks its generic completion; for
+a field that has no resolver of its own, none of that can change the answer.
+Such fields take a short path here:
+
+- scalars and enums: read the attribute, serialise it;
+- objects and lists of objects of a concrete type: read the attribute and go
+  straight to executing the sub-selection.
+
+Everything else (resolvers, arguments, abstract types, a null where the schema
+forbids one, a value of the wrong type) goes through graphql-core unchanged, and
+errors raised below a short-cut field are reported exactly as graphql-core does.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
+from operator import attrgetter
 from typing import Any
 
-from graphql import GraphQLField, GraphQLLeafType, GraphQLNonNull, GraphQLObjectType, Undefined, is_leaf_type
+from graphql import (
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    Undefined,
+    is_leaf_type,
+)
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-_SLOW = object()
-_plans: dict[int, Any] = {}
+_LEAF, _OBJECT, _OBJECT_LIST, _SLOW = range(4)
+_PLAN = "_cms_plan"  # where a field's plan is kept, on the field itself
 
 
-def _plan(field: GraphQLField) -> Any:
-    """(resolver, leaf type, nullable) for a plain data field, or _SLOW."""
+def _unwrap(type_: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
+    if isinstance(type_, GraphQLNonNull):
+        return type_.of_type, False
+    return type_, True
+
+
+def _plan(field: GraphQLField) -> tuple[Any, ...]:
     resolve = field.resolve
-    if resolve is None or not getattr(resolve, "_is_default", False) or field.args:
-        return _SLOW
-    field_type = field.type
-    nullable = not isinstance(field_type, GraphQLNonNull)
-    inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
-    if not is_leaf_type(inner):
-        return _SLOW
-    return resolve, inner, nullable
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if resolve is None or not getattr(resolve, "_is_default", False) or field.args or definition is None:
+        return (_SLOW,)
+    # Strawberry's default resolver is getattr by the Python name, behind two calls.
+    resolve = attrgetter(definition.python_name)
+    inner, nullable = _unwrap(field.type)
+    if is_leaf_type(inner):
+        return (_LEAF, resolve, inner, nullable)
+    if isinstance(inner, GraphQLObjectType):
+        return (_OBJECT, resolve, inner, nullable)
+    if isinstance(inner, GraphQLList):
+        item, item_nullable = _unwrap(inner.of_type)
+        if isinstance(item, GraphQLObjectType) and not item_nullable:
+            return (_OBJECT_LIST, resolve, item, nullable)
+    return (_SLOW,)
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def _plan_for(self, field: GraphQLField) -> tuple[Any, ...]:
+        plan: tuple[Any, ...] | None = getattr(field, _PLAN, None)
+        if plan is None:
+            plan = _plan(field)
+            setattr(field, _PLAN, plan)
+        return plan
+
+    def _is_instance(self, type_: GraphQLObjectType, value: Any) -> bool:
+        is_type_of = type_.is_type_of
+        return is_type_of is None or is_type_of(value, None) is True  # type: ignore[arg-type]
+
+    def _subfields(
+        self, type_: GraphQLObjectType, field_details_list: Any, path: Any, value: Any, position_context: Any
+    ) -> Any:
+        return self.collect_and_execute_subfields(type_, field_details_list, path, value, position_context)
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -42,26 +88,87 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         path: Any,
         position_context: Any,
     ) -> Any:
-        field = parent_type.fields.get(field_details_list[0].node.name.value)
         middleware = self.middleware_manager
-        if field is not None and (middleware is None or not middleware.middlewares):
-            plan = _plans.get(id(field))
-            if plan is None:
-                # Fields live as long as the schema, so their ids are stable keys.
-                plan = _plans[id(field)] = (field, _plan(field))
-            plan = plan[1]
-            if plan is not _SLOW:
-                resolve, leaf, nullable = plan
-                value = resolve(source, None)
-                if value is None:
-                    if nullable:
-                        return None
-                else:
-                    leaf_type: GraphQLLeafType = leaf
-                    try:
-                        serialized = leaf_type.serialize(value)
-                    except Exception:
-                        serialized = Undefined
-                    if serialized is not Undefined and serialized is not None:
-                        return serialized
-        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+        field = parent_type.fields.get(field_details_list[0].node.name.value)
+        if field is None or (middleware is not None and middleware.middlewares):
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+        plan = self._plan_for(field)
+        kind = plan[0]
+        if kind == _SLOW:
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+        _, resolve, type_, nullable = plan
+        value = resolve(source)
+        if value is None:
+            if nullable:
+                return None
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+        if kind == _LEAF:
+            try:
+                serialized = type_.serialize(value)
+            except Exception:
+                serialized = Undefined
+            if serialized is Undefined or serialized is None:
+                return super().execute_field(parent_type, source, field_details_list, path, position_context)
+            return serialized
+        if kind == _OBJECT:
+            if not self._is_instance(type_, value):
+                return super().execute_field(parent_type, source, field_details_list, path, position_context)
+            return self._guard(
+                lambda: self._subfields(type_, field_details_list, path, value, position_context),
+                field.type,
+                field_details_list,
+                path,
+            )
+        if not isinstance(value, list) or not all(self._is_instance(type_, item) for item in value):
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+        return self._guard(
+            lambda: self._list(type_, field_details_list, path, value, position_context),
+            field.type,
+            field_details_list,
+            path,
+        )
+
+    def _list(
+        self,
+        type_: GraphQLObjectType,
+        field_details_list: Any,
+        path: Any,
+        items: list[Any],
+        position_context: Any,
+    ) -> Any:
+        results = [
+            self._subfields(type_, field_details_list, path.add_key(index, None), item, position_context)
+            for index, item in enumerate(items)
+        ]
+        if not any(self.is_awaitable(r) for r in results):
+            return results
+
+        async def gather() -> list[Any]:
+            # Concurrently, as graphql-core does: loaders batch only what is asked
+            # for in the same turn of the event loop.
+            pending = [(i, r) for i, r in enumerate(results) if self.is_awaitable(r)]
+            done = await asyncio.gather(*(r for _, r in pending))
+            for (i, _), value in zip(pending, done, strict=True):
+                results[i] = value
+            return results
+
+        return gather()
+
+    def _guard(self, complete: Any, return_type: Any, field_details_list: Any, path: Any) -> Any:
+        """Report an error below this field as graphql-core's own execute_field would."""
+        try:
+            completed = complete()
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        if not self.is_awaitable(completed):
+            return completed
+
+        async def await_completed(awaitable: Awaitable[Any]) -> Any:
+            try:
+                return await awaitable
+            except Exception as raw_error:
+                self.handle_field_error(raw_error, return_type, field_details_list, path)
+                return None
+
+        return await_completed(completed)

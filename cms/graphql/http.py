@@ -77,7 +77,7 @@ def error_code(error: GraphQLError) -> str:
     original = error.original_error
     if isinstance(original, UserError):
         return original.code
-    if original is not None:
+    if original is not None and not isinstance(original, GraphQLError):
         return "INTERNAL_SERVER_ERROR"
     message = error.message
     if _TOO_COMPLEX.search(message):

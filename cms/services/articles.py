@@ -9,19 +9,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Integer,
     Row,
     Select,
     and_,
+    bindparam,
     exists,
+    false,
     func,
-    literal,
     select,
     tuple_,
 )
@@ -37,6 +40,14 @@ author = Author.__table__  # type: ignore[attr-defined]
 image = Image.__table__  # type: ignore[attr-defined]
 
 LIST_COLUMNS = [c for c in article.c if c.name not in {"body_html", "body_text"}]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_BYLINES = (
+    select(article_author.c.article_id, *author.c)
+    .join(author, author.c.id == article_author.c.author_id)
+    .where(article_author.c.article_id.in_(bindparam("ids", expanding=True)))
+    .order_by(article_author.c.article_id, article_author.c.position)
+)
+_IMAGES = select(image).where(image.c.id.in_(bindparam("ids", expanding=True)))
 
 
 class Order(StrEnum):
@@ -80,39 +91,85 @@ class Filter:
         )
 
 
+def _time(name: str, value: datetime) -> Any:
+    # Typed explicitly: a parameter typed from its Python value would skip the
+    # UTC conversion that SQLite's naive storage relies on.
+    return bindparam(name, value, type_=article.c.published_at.type)
+
+
 def visible(now: datetime) -> ColumnElement[bool]:
     """What the public may see: published, and its time has come."""
-    return and_(article.c.state == State.PUBLISHED.value, article.c.published_at <= now)
+    return and_(article.c.state == State.PUBLISHED.value, article.c.published_at <= _time("now", now))
 
 
+# Clauses use named parameters, so that a statement built once for a filter's
+# shape (which conditions it has) serves every filter of that shape: building
+# and hashing SQLAlchemy statements costs more than running them on SQLite.
 def where_clauses(flt: Filter, now: datetime) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if flt.nothing:
-        clauses.append(literal(False))
+        clauses.append(false())
     if flt.public:
         clauses.append(visible(now))
     if flt.states is not None:
-        clauses.append(article.c.state.in_(flt.states))
+        clauses.append(article.c.state.in_(bindparam("states", list(flt.states), expanding=True)))
     if flt.section_id is not None:
-        clauses.append(article.c.section_id == flt.section_id)
+        clauses.append(article.c.section_id == bindparam("section_id", flt.section_id))
     if flt.category_id is not None:
-        clauses.append(article.c.category_id == flt.category_id)
+        clauses.append(article.c.category_id == bindparam("category_id", flt.category_id))
     if flt.author_id is not None:
         clauses.append(
             exists().where(
-                article_author.c.article_id == article.c.id, article_author.c.author_id == flt.author_id
+                article_author.c.article_id == article.c.id,
+                article_author.c.author_id == bindparam("author_id", flt.author_id),
             )
         )
     if flt.published_after is not None:
-        clauses.append(article.c.published_at >= flt.published_after)
+        clauses.append(article.c.published_at >= _time("published_after", flt.published_after))
     if flt.published_before is not None:
-        clauses.append(article.c.published_at < flt.published_before)
+        clauses.append(article.c.published_at < _time("published_before", flt.published_before))
     return clauses
 
 
+def _params(flt: Filter, now: datetime) -> dict[str, Any]:
+    values = {
+        "now": now if flt.public else None,
+        "states": list(flt.states) if flt.states is not None else None,
+        "section_id": flt.section_id,
+        "category_id": flt.category_id,
+        "author_id": flt.author_id,
+        "published_after": flt.published_after,
+        "published_before": flt.published_before,
+    }
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _shape(flt: Filter) -> tuple[bool, ...]:
+    return tuple(value is not None and value is not False for value in flt.cache_key())
+
+
+@lru_cache(maxsize=256)
+def _count_statement(shape: tuple[bool, ...], flt: Filter, now: datetime) -> Select[Any]:
+    return select(func.count()).select_from(article).where(*where_clauses(flt, now))
+
+
 def count(conn: Connection, flt: Filter, *, now: datetime) -> int:
-    stmt = select(func.count()).select_from(article).where(*where_clauses(flt, now))
-    return int(conn.execute(stmt).scalar_one())
+    stmt = _count_statement(_shape(flt), _representative(flt), _EPOCH)
+    return int(conn.execute(stmt, _params(flt, now)).scalar_one())
+
+
+def _representative(flt: Filter) -> Filter:
+    """A filter standing for every filter of its shape (its values are only defaults)."""
+    return Filter(
+        public=flt.public,
+        section_id=0 if flt.section_id is not None else None,
+        category_id=0 if flt.category_id is not None else None,
+        author_id=0 if flt.author_id is not None else None,
+        published_after=_EPOCH if flt.published_after is not None else None,
+        published_before=_EPOCH if flt.published_before is not None else None,
+        states=("draft",) if flt.states is not None else None,
+        nothing=flt.nothing,
+    )
 
 
 def cursor_for(row: Any, order: Order) -> str:
@@ -123,7 +180,12 @@ def cursor_for(row: Any, order: Order) -> str:
 
 def _decode(cursor: str, order: Order, argument: str) -> tuple[Any, int]:
     parts = decode_cursor(cursor, argument=argument)
-    if len(parts) != 3 or parts[0] != order.value or not isinstance(parts[2], int):
+    if (
+        len(parts) != 3
+        or parts[0] != order.value
+        or not isinstance(parts[2], int)
+        or not 0 < parts[2] < 2**63
+    ):
         raise BadInput(f"`{argument}` is not a cursor of this list in order {order.value}", field=argument)
     column, _ = _ORDER_KEYS[order]
     value = parts[1]
@@ -132,42 +194,64 @@ def _decode(cursor: str, order: Order, argument: str) -> tuple[Any, int]:
             value = datetime.fromisoformat(value)
         except (TypeError, ValueError):
             raise BadInput(f"`{argument}` is not a valid cursor", field=argument) from None
+        if value.tzinfo is None:
+            raise BadInput(f"`{argument}` is not a valid cursor", field=argument)
     elif not isinstance(value, str):
         raise BadInput(f"`{argument}` is not a valid cursor", field=argument)
     return value, parts[2]
 
 
-def _keyset(order: Order, page: Page) -> tuple[ColumnElement[bool] | None, list[ColumnElement[Any]]]:
+def _keyset(
+    order: Order, forward: bool, has_cursor: bool
+) -> tuple[ColumnElement[bool] | None, list[ColumnElement[Any]]]:
     """The keyset condition after the cursor, and the ORDER BY for the page's direction."""
     column_name, descending = _ORDER_KEYS[order]
     column = article.c[column_name]
-    down = descending != (not page.forward)  # moving "down" a descending list, or back up an ascending one
+    down = descending != (not forward)  # moving "down" a descending list, or back up an ascending one
     condition = None
-    if page.cursor is not None:
-        value, last_id = _decode(page.cursor, order, "after" if page.forward else "before")
+    if has_cursor:
         key = tuple_(column, article.c.id)
-        bound = tuple_(literal(value, column.type), literal(last_id))
+        bound = tuple_(bindparam("cursor_value", type_=column.type), bindparam("cursor_id", type_=Integer))
         condition = key < bound if down else key > bound
     if down:
         return condition, [column.desc(), article.c.id.desc()]
     return condition, [column.asc(), article.c.id.asc()]
 
 
-def paged(stmt: Select[Any], order: Order, page: Page) -> Select[Any]:
-    """Apply keyset position, direction and limit (one extra row tells if there is more)."""
-    condition, order_by = _keyset(order, page)
+def _cursor_params(order: Order, page: Page) -> dict[str, Any]:
+    params: dict[str, Any] = {"page_limit": page.limit + 1}  # one extra row tells if there is more
+    if page.cursor is not None:
+        params["cursor_value"], params["cursor_id"] = _decode(
+            page.cursor, order, "after" if page.forward else "before"
+        )
+    return params
+
+
+@lru_cache(maxsize=512)
+def _list_statement(
+    shape: tuple[bool, ...],
+    flt: Filter,
+    now: datetime,
+    order: Order,
+    forward: bool,
+    has_cursor: bool,
+    body: bool,
+) -> Select[Any]:
+    condition, order_by = _keyset(order, forward, has_cursor)
+    stmt = select(*(article.c if body else LIST_COLUMNS)).where(*where_clauses(flt, now))
     if condition is not None:
         stmt = stmt.where(condition)
-    return stmt.order_by(*order_by).limit(page.limit + 1)
+    return stmt.order_by(*order_by).limit(bindparam("page_limit", type_=Integer))
 
 
 def list_page(
     conn: Connection, flt: Filter, *, order: Order, page: Page, now: datetime, with_body: bool
 ) -> tuple[list[Row[Any]], bool]:
     """One page of articles, in display order, and whether more lie beyond it."""
-    columns = list(article.c) if with_body else LIST_COLUMNS
-    stmt = paged(select(*columns).where(*where_clauses(flt, now)), order, page)
-    rows = list(conn.execute(stmt))
+    stmt = _list_statement(
+        _shape(flt), _representative(flt), _EPOCH, order, page.forward, page.cursor is not None, with_body
+    )
+    rows = list(conn.execute(stmt, {**_params(flt, now), **_cursor_params(order, page)}))
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     if not page.forward:
@@ -198,13 +282,7 @@ def authors_of(conn: Connection, article_ids: Iterable[int]) -> dict[int, list[R
     result: dict[int, list[Row[Any]]] = defaultdict(list)
     if not ids:
         return result
-    stmt = (
-        select(article_author.c.article_id, *author.c)
-        .join(author, author.c.id == article_author.c.author_id)
-        .where(article_author.c.article_id.in_(ids))
-        .order_by(article_author.c.article_id, article_author.c.position)
-    )
-    for row in conn.execute(stmt):
+    for row in conn.execute(_BYLINES, {"ids": ids}):
         result[row.article_id].append(row)
     return result
 
@@ -213,7 +291,7 @@ def images_by_id(conn: Connection, image_ids: Iterable[int | None]) -> dict[int,
     ids = sorted({i for i in image_ids if i is not None})
     if not ids:
         return {}
-    return {row.id: row for row in conn.execute(select(image).where(image.c.id.in_(ids)))}
+    return {row.id: row for row in conn.execute(_IMAGES, {"ids": ids})}
 
 
 def rows_by_ids(conn: Connection, ids: Sequence[int], *, public: bool, now: datetime) -> dict[int, Row[Any]]:
@@ -246,7 +324,7 @@ def pages_by_parent(
 ) -> dict[int, tuple[list[Row[Any]], bool]]:
     """The same page of articles for many parents in one statement (a window per parent)."""
     parent, joined = _parent(kind)
-    condition, order_by = _keyset(order, page)
+    condition, order_by = _keyset(order, page.forward, page.cursor is not None)
     position = func.row_number().over(partition_by=parent, order_by=order_by).label("position")
     columns = list(article.c) if with_body else LIST_COLUMNS
     stmt = select(*columns, parent.label("parent_id"), position)
@@ -260,7 +338,8 @@ def pages_by_parent(
         select(inner).where(inner.c.position <= page.limit + 1).order_by(inner.c.parent_id, inner.c.position)
     )
     grouped: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in conn.execute(outer):
+    params = _cursor_params(order, page) if page.cursor is not None else {}
+    for row in conn.execute(outer, params):
         grouped[row.parent_id].append(row)
     result: dict[int, tuple[list[Row[Any]], bool]] = {}
     for parent_id in parent_ids:

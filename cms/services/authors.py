@@ -29,6 +29,7 @@ def list_page(conn: Connection, *, page: Page) -> tuple[list[Row[Any]], bool]:
             or parts[0] != _ORDER
             or not isinstance(parts[1], str)
             or not isinstance(parts[2], int)
+            or not 0 < parts[2] < 2**63
         ):
             raise BadInput(f"`{argument}` is not a cursor of the authors list", field=argument)
         bound = tuple_(literal(parts[1]), literal(parts[2]))
