@@ -133,6 +133,7 @@ def import_(
                     source=source,
                     progress=lambda stage, n: progress.advance(tasks[stage], n),
                 )
+        db.analyze()
     except CMSError as exc:
         raise _fail(exc) from None
     finally:
