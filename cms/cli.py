@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from cms.errors import CMSError
 from cms.settings import Settings
@@ -136,6 +137,12 @@ def import_(
         db.analyze()
     except CMSError as exc:
         raise _fail(exc) from None
+    except SQLAlchemyError as exc:
+        # Checks run before writing, so this is rare (a full disk, a lost connection);
+        # the transaction has rolled back and nothing was imported.
+        reason = getattr(exc, "orig", None) or exc
+        err.print(f"[red]error:[/red] the database refused the import, nothing was written: {reason}")
+        raise typer.Exit(1) from None
     finally:
         db.dispose()
     elapsed = time.perf_counter() - started

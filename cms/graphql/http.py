@@ -37,8 +37,9 @@ _TOO_COMPLEX = re.compile(
 )
 
 
-def _error(message: str, code: str, status: int, media_type: str = JSON) -> Response:
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+def _error(message: str, code: str, status: int, media_type: str = JSON, *, data: bool = False) -> Response:
+    body: dict[str, Any] = {"data": None} if data else {}
+    body["errors"] = [{"message": message, "extensions": {"code": code}}]
     return Response(orjson.dumps(body), status_code=status, media_type=media_type)
 
 
@@ -109,6 +110,16 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     return formatted
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class GraphQLEndpoint:
     """The /graphql route: GET (cacheable queries, GraphiQL in a browser) and POST."""
 
@@ -170,6 +181,13 @@ class GraphQLEndpoint:
                 return _error(f"`{key}` must be {expected}", "BAD_REQUEST", 400, media_type)
         if not params.get("query"):
             return _error("no GraphQL query found in the request", "BAD_REQUEST", 400, media_type)
+        if _has_nul(params.get("query")) or _has_nul(params.get("variables")):
+            # No database stores NUL in text (PostgreSQL refuses it outright), and no
+            # slug, title or search needs one.
+            # Answered like any variable that fails coercion.
+            legacy = media_type != GRAPHQL_RESPONSE
+            status = 200 if legacy else 400
+            return _error("NUL characters are not allowed", "BAD_USER_INPUT", status, media_type, data=legacy)
         return params
 
     async def _read_body(self, request: Request) -> bytes | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
@@ -79,10 +79,15 @@ def _resolve_filter(ctx: Context, flt: ArticleFilter | None) -> article_service.
         return article_service.Filter(public=ctx.is_public)
     if flt.status is not None and ctx.is_public and flt.status is not ArticleStatus.PUBLISHED:
         raise Forbidden("filtering by status other than PUBLISHED needs an editor's token", field="status")
+    bounds: dict[str, datetime | None] = {}
     for name in ("published_after", "published_before"):
         value = getattr(flt, name)
         if value is not None and value.tzinfo is None:
             raise BadInput(f"`{name}` needs a time zone offset, such as 2024-05-01T00:00:00Z", field=name)
+        try:
+            bounds[name] = value.astimezone(UTC) if value is not None else None
+        except OverflowError:
+            raise BadInput(f"`{name}` is outside the range of dates in UTC", field=name) from None
     taxonomy = ctx.taxonomy()
     nothing = False
     section_id = category_id = author_id = None
@@ -101,8 +106,8 @@ def _resolve_filter(ctx: Context, flt: ArticleFilter | None) -> article_service.
         section_id=section_id,
         category_id=category_id,
         author_id=author_id,
-        published_after=flt.published_after,
-        published_before=flt.published_before,
+        published_after=bounds["published_after"],
+        published_before=bounds["published_before"],
         nothing=nothing,
     )
 
@@ -229,7 +234,12 @@ class Query:
         offset = 0
         if after is not None:
             parts = decode_cursor(after, argument="after")
-            if len(parts) != 2 or parts[0] != "search" or not isinstance(parts[1], int) or parts[1] < 0:
+            if (
+                len(parts) != 2
+                or parts[0] != "search"
+                or not isinstance(parts[1], int)
+                or not 0 <= parts[1] < 2**31
+            ):
                 raise BadInput("`after` is not a cursor of a search", field="after")
             offset = parts[1] + 1
         parsed = parse(query)

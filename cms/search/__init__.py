@@ -18,6 +18,9 @@ from cms.search.query import SearchQuery, parse
 # Private-use characters mark hits inside snippets; the text is escaped afterwards
 # and only then are the marks turned into <mark>, so article text cannot inject HTML.
 MARK_START, MARK_END = "\ue000", "\ue001"
+# PostgreSQL's ts_headline drops anything shaped like a tag; angle brackets travel
+# in disguise through it and come back as the escaped characters they were.
+LESS_THAN, GREATER_THAN = "\ue002", "\ue003"
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,8 @@ class SearchBackend(Protocol):
 def render_snippet(raw: str | None) -> str:
     if not raw:
         return ""
-    return html.escape(raw, quote=False).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    escaped = html.escape(raw, quote=False).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return escaped.replace(LESS_THAN, "&lt;").replace(GREATER_THAN, "&gt;")
 
 
 def backend_for(dialect: str) -> SearchBackend:

@@ -7,16 +7,21 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, extract, func, literal_column, select
 
 from cms.models import Article
-from cms.search import MARK_END, MARK_START, Facets, Hit, facet_rows
+from cms.search import GREATER_THAN, LESS_THAN, MARK_END, MARK_START, Facets, Hit, facet_rows
 from cms.search.query import SearchQuery
 
 _article = Article.__table__  # type: ignore[attr-defined]
 _vector: ColumnElement[Any] = literal_column("article.search_vector")
-_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=1"
+# Default (not fragment) mode: fragments trim short words and numbers at their edges.
+_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12"
 
 
 def _tsquery(query: SearchQuery) -> ColumnElement[object]:
-    return func.websearch_to_tsquery(literal_column("'english'::regconfig"), query.websearch())
+    return func.websearch_to_tsquery(literal_column("'cms_english'::regconfig"), query.websearch())
+
+
+def _disguise_brackets(text: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.replace(func.replace(text, "<", LESS_THAN), ">", GREATER_THAN)
 
 
 class PostgresSearch:
@@ -42,13 +47,13 @@ class PostgresSearch:
             .subquery()
         )
         # Headlines are costly: make them for the page only, after ranking.
-        regconfig: ColumnElement[Any] = literal_column("'english'::regconfig")
+        regconfig: ColumnElement[Any] = literal_column("'cms_english'::regconfig")
         stmt = (
             select(
                 top.c.id,
                 top.c.rank,
-                func.ts_headline(regconfig, _article.c.body_text, tsquery, _HEADLINE),
-                func.ts_headline(regconfig, _article.c.summary, tsquery, _HEADLINE),
+                func.ts_headline(regconfig, _disguise_brackets(_article.c.body_text), tsquery, _HEADLINE),
+                func.ts_headline(regconfig, _disguise_brackets(_article.c.summary), tsquery, _HEADLINE),
             )
             .join(_article, _article.c.id == top.c.id)
             .order_by(top.c.rank.desc(), top.c.id)

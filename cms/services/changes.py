@@ -15,11 +15,24 @@ Kind = Literal["create", "update", "delete"]
 _change = Change.__table__  # type: ignore[attr-defined]
 
 
+# Any constant: the key of the transaction-scoped lock that orders content writes.
+_WRITE_LOCK = 0x636D73
+
+
 def record(session: Session | Connection, *, entity: Entity, ids: Iterable[int], kind: Kind) -> None:
     at = utcnow()
     rows = [{"entity": entity, "entity_id": entity_id, "kind": kind, "at": at} for entity_id in ids]
-    if rows:
-        session.execute(insert(_change), rows)
+    if not rows:
+        return
+    bind = session.get_bind() if isinstance(session, Session) else session
+    if bind.dialect.name == "postgresql":
+        # PostgreSQL hands out sequence numbers at insert, not at commit: a writer
+        # holding 5 could commit after one holding 6, and a reader who saw 6 would
+        # never learn of 5. Holding this lock from numbering to commit makes commit
+        # order equal sequence order, so "the newest sequence" covers everything
+        # below it. (SQLite already serialises writers.)
+        session.execute(select(func.pg_advisory_xact_lock(_WRITE_LOCK)))
+    session.execute(insert(_change), rows)
 
 
 def current_seq(conn: Connection) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 
 from cms.errors import BadInput
 from cms.media.licenses import resolve_license
+from cms.models import Article, Author, Category, Image, Section
 
 FILES = ("sections", "categories", "authors", "images", "articles")
 STATUSES = {"published", "draft", "archived", "trashed"}
@@ -116,7 +117,27 @@ def validate(corpus: Corpus) -> None:
         ids[name] = seen
 
 
+_TABLES: dict[str, Any] = {
+    "sections": Section,
+    "categories": Category,
+    "authors": Author,
+    "images": Image,
+    "articles": Article,
+}
+
+
+def _check_lengths(name: str, record: dict[str, Any], where: str) -> None:
+    """Text must fit its column: PostgreSQL would fail mid-import, SQLite would not notice."""
+    columns = _TABLES[name].__table__.c
+    for field_name, value in record.items():
+        column = columns.get(field_name)
+        limit = getattr(column.type, "length", None) if column is not None else None
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise BadInput(f"{where}: field {field_name!r} is longer than {limit} characters")
+
+
 def _check(name: str, record: dict[str, Any], where: str, ids: dict[str, set[int]]) -> None:
+    _check_lengths(name, record, where)
     if name in {"sections", "categories", "authors"}:
         _need(record, where, "name", str)
         _need(record, where, "slug", str)

@@ -61,6 +61,8 @@ def page_request(
     if after is not None and before is not None:
         raise BadInput("give `after` or `before`, not both", field="before")
     if last is not None and first is None:
+        if after is not None:
+            raise BadInput("`after` pages forwards: use it with `first`", field="after")
         return Page(limit=last, forward=False, cursor=before)
     if before is not None and first is None:
         return Page(limit=default_size, forward=False, cursor=before)

@@ -239,11 +239,19 @@ def _create_search() -> None:
             "VALUES (new.id, new.title, new.summary, new.body_text); END"
         )
     else:
+        # English stemming that also ignores accents ("cafe" finds "café"), as the
+        # SQLite index does with remove_diacritics.
+        op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+        op.execute("CREATE TEXT SEARCH CONFIGURATION cms_english (COPY = english)")
+        op.execute(
+            "ALTER TEXT SEARCH CONFIGURATION cms_english "
+            "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem"
+        )
         op.execute(
             "ALTER TABLE article ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
-            "setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
-            "setweight(to_tsvector('english'::regconfig, coalesce(summary, '')), 'B') || "
-            "setweight(to_tsvector('english'::regconfig, coalesce(body_text, '')), 'C')) STORED"
+            "setweight(to_tsvector('cms_english'::regconfig, coalesce(title, '')), 'A') || "
+            "setweight(to_tsvector('cms_english'::regconfig, coalesce(summary, '')), 'B') || "
+            "setweight(to_tsvector('cms_english'::regconfig, coalesce(body_text, '')), 'C')) STORED"
         )
         op.execute("CREATE INDEX ix_article_search ON article USING gin (search_vector)")
 
@@ -256,3 +264,4 @@ def _drop_search() -> None:
     else:
         op.execute("DROP INDEX IF EXISTS ix_article_search")
         op.execute("ALTER TABLE article DROP COLUMN IF EXISTS search_vector")
+        op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS cms_english")
