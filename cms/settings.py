@@ -21,7 +21,7 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_MEDIA_ROOT": "Folder for uploaded originals and generated renditions.",
     "CMS_SECRET_KEY": "Secret for signing cursors' companions, preview links and media URLs.",
     "CMS_BASE_URL": "Public URL of the publisher's site; canonical article URLs start with it.",
-    "CMS_REDIS_URL": "Optional Redis URL for the cache shared by several app nodes.",
+    "CMS_REDIS_URL": "Optional Redis URL for a cache shared by several app nodes (not used yet).",
     "CMS_DEBUG": "Show tracebacks in logs and enable GraphiQL's schema docs explorer for everyone.",
     "CMS_MAX_PAGE_SIZE": "Largest `first`/`last` a client may ask for; more is BAD_USER_INPUT.",
     "CMS_DEFAULT_PAGE_SIZE": "Page size when a client gives neither `first` nor `last`.",
