@@ -73,7 +73,12 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _is_instance(self, type_: GraphQLObjectType, value: Any) -> bool:
         is_type_of = type_.is_type_of
-        return is_type_of is None or is_type_of(value, None) is True  # type: ignore[arg-type]
+        if is_type_of is None:
+            return True
+        definition = (type_.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        if definition is not None and type(value) is definition.origin:
+            return True  # the common case, settled without Strawberry's general check
+        return is_type_of(value, None) is True  # type: ignore[arg-type]
 
     def _subfields(
         self, type_: GraphQLObjectType, field_details_list: Any, path: Any, value: Any, position_context: Any

@@ -19,13 +19,11 @@ import strawberry
 from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.exceptions import MissingQueryError
 from strawberry.http.ides import get_graphql_ide_html
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.types.graphql import OperationType
 
 from cms.errors import UserError
 from cms.graphql.context import AppState, Context
+from cms.graphql.operations import MutationNotAllowed, OperationRunner
 from cms.models import utcnow
 
 log = logging.getLogger("cms.graphql")
@@ -124,7 +122,7 @@ class GraphQLEndpoint:
     """The /graphql route: GET (cacheable queries, GraphiQL in a browser) and POST."""
 
     def __init__(self, schema: strawberry.Schema, state: AppState) -> None:
-        self.schema = schema
+        self.runner = OperationRunner(schema, state.settings)
         self.state = state
         self.ide_html = get_graphql_ide_html("graphiql")
 
@@ -208,26 +206,21 @@ class GraphQLEndpoint:
         return b"".join(chunks)
 
     async def _execute(self, request: Request, params: dict[str, Any], media_type: str) -> Response:
-        allowed = {OperationType.QUERY}
-        if request.method == "POST":
-            allowed.add(OperationType.MUTATION)
         context = Context(app=self.state, now=utcnow(), request=request)
         try:
-            result = await self.schema.execute(
+            result = await self.runner.run(
                 params["query"],
-                variable_values=params.get("variables"),
-                context_value=context,
+                variables=params.get("variables"),
                 operation_name=params.get("operationName"),
-                allowed_operation_types=allowed,
+                context=context,
+                allow_mutations=request.method == "POST",
             )
-        except InvalidOperationTypeError:
-            response = _error("mutations must be sent with POST", "METHOD_NOT_ALLOWED", 405, media_type)
+        except MutationNotAllowed as exc:
+            response = _error(exc.message, exc.code, 405, media_type)
             response.headers["Allow"] = "POST"
             return response
-        except CannotGetOperationTypeError as exc:
-            return _error(exc.as_http_error_reason(), "BAD_USER_INPUT", 400, media_type)
-        except MissingQueryError:
-            return _error("no GraphQL query found in the request", "BAD_REQUEST", 400, media_type)
+        except UserError as exc:
+            return _error(exc.message, exc.code, 400, media_type)
         finally:
             context.close()
         body: dict[str, Any] = {}

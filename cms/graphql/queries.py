@@ -249,9 +249,12 @@ class Query:
         hits = backend.hits(ctx.conn, parsed, where, limit=page.limit + 1, offset=offset)
         more = len(hits) > page.limit
         hits = hits[: page.limit]
-        by_id = article_service.rows_by_ids(ctx.conn, [h.article_id for h in hits], public=False, now=ctx.now)
+        names = selected_names(info)
+        by_id = article_service.rows_by_ids(
+            ctx.conn, [h.article_id for h in hits], with_body="bodyHtml" in names or "bodyText" in names
+        )
         rows = [by_id[h.article_id] for h in hits]
-        built = build_articles(ctx, rows, selected_names(info))
+        built = build_articles(ctx, rows, names)
         edges = [
             SearchEdge(
                 cursor=encode_cursor("search", offset + i),

@@ -1,12 +1,9 @@
-"""The schema and its guards: depth, alias and token limits, parser and validation caches."""
+"""The schema: the Query type and every type reachable only through interfaces."""
 
 from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
-from strawberry.extensions.max_aliases import create_validator as alias_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -26,21 +23,12 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    # The limit rules are built once: the validation cache is keyed by the rule
-    # classes, and Strawberry's limiter extensions make new classes per request,
-    # which would miss the cache every time.
-    rules = [depth_rule(settings.max_query_depth, should_ignore=None), alias_rule(settings.max_aliases)]
+    """The schema; requests run through OperationRunner, which applies the limits."""
     return Schema(
         query=Query,
         types=[Article, Author, Category, Section, Image],
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=FastExecutionContext,
-        extensions=[
-            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            lambda: AddValidationRules(rules),  # type: ignore[arg-type]
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-        ],
     )
 
 

@@ -39,15 +39,21 @@ article_slug = ArticleSlug.__table__  # type: ignore[attr-defined]
 author = Author.__table__  # type: ignore[attr-defined]
 image = Image.__table__  # type: ignore[attr-defined]
 
-LIST_COLUMNS = [c for c in article.c if c.name not in {"body_html", "body_text"}]
+# What the API reads: every timestamp parsed costs, so columns no reader shows stay behind.
+ARTICLE_COLUMNS = [c for c in article.c if c.name != "created_at"]
+LIST_COLUMNS = [c for c in ARTICLE_COLUMNS if c.name not in {"body_html", "body_text"}]
+AUTHOR_COLUMNS = [c for c in author.c if c.name not in {"created_at", "updated_at"}]
+IMAGE_COLUMNS = [c for c in image.c if c.name not in {"created_at", "updated_at", "external_ref"}]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BYLINES = (
-    select(article_author.c.article_id, *author.c)
+    select(article_author.c.article_id, *AUTHOR_COLUMNS)
     .join(author, author.c.id == article_author.c.author_id)
     .where(article_author.c.article_id.in_(bindparam("ids", expanding=True)))
     .order_by(article_author.c.article_id, article_author.c.position)
 )
-_IMAGES = select(image).where(image.c.id.in_(bindparam("ids", expanding=True)))
+_BY_IDS = select(*LIST_COLUMNS).where(article.c.id.in_(bindparam("ids", expanding=True)))
+_BY_IDS_WITH_BODY = select(*ARTICLE_COLUMNS).where(article.c.id.in_(bindparam("ids", expanding=True)))
+_IMAGES = select(*IMAGE_COLUMNS).where(image.c.id.in_(bindparam("ids", expanding=True)))
 
 
 class Order(StrEnum):
@@ -238,7 +244,7 @@ def _list_statement(
     body: bool,
 ) -> Select[Any]:
     condition, order_by = _keyset(order, forward, has_cursor)
-    stmt = select(*(article.c if body else LIST_COLUMNS)).where(*where_clauses(flt, now))
+    stmt = select(*(ARTICLE_COLUMNS if body else LIST_COLUMNS)).where(*where_clauses(flt, now))
     if condition is not None:
         stmt = stmt.where(condition)
     return stmt.order_by(*order_by).limit(bindparam("page_limit", type_=Integer))
@@ -263,17 +269,32 @@ def get_one(
     conn: Connection, *, article_id: int | None = None, slug: str | None = None, public: bool, now: datetime
 ) -> Row[Any] | None:
     """One article by id or by slug; a slug it used to have finds it too."""
-    clauses = [visible(now)] if public else []
+    params: dict[str, Any] = {"now": now} if public else {}
     if article_id is not None:
-        return conn.execute(select(article).where(article.c.id == article_id, *clauses)).first()
+        return conn.execute(_one_statement("id", public), {**params, "key": article_id}).first()
     if slug is None:
         return None
     # Two indexed lookups rather than one OR, which would scan the table.
-    found = conn.execute(select(article).where(article.c.slug == slug, *clauses)).first()
+    found = conn.execute(_one_statement("slug", public), {**params, "key": slug}).first()
     if found is None:
-        former = select(article_slug.c.article_id).where(article_slug.c.slug == slug).scalar_subquery()
-        found = conn.execute(select(article).where(article.c.id == former, *clauses)).first()
+        found = conn.execute(_one_statement("former_slug", public), {**params, "key": slug}).first()
     return found
+
+
+@lru_cache(maxsize=8)
+def _one_statement(by: str, public: bool) -> Select[Any]:
+    key: Any = bindparam("key")
+    if by == "id":
+        condition = article.c.id == key
+    elif by == "slug":
+        condition = article.c.slug == key
+    else:
+        condition = (
+            article.c.id
+            == select(article_slug.c.article_id).where(article_slug.c.slug == key).scalar_subquery()
+        )
+    stmt = select(*ARTICLE_COLUMNS).where(condition)
+    return stmt.where(visible(_EPOCH)) if public else stmt
 
 
 def authors_of(conn: Connection, article_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
@@ -294,11 +315,12 @@ def images_by_id(conn: Connection, image_ids: Iterable[int | None]) -> dict[int,
     return {row.id: row for row in conn.execute(_IMAGES, {"ids": ids})}
 
 
-def rows_by_ids(conn: Connection, ids: Sequence[int], *, public: bool, now: datetime) -> dict[int, Row[Any]]:
-    stmt = select(article).where(article.c.id.in_(ids))
-    if public:
-        stmt = stmt.where(visible(now))
-    return {row.id: row for row in conn.execute(stmt)}
+def rows_by_ids(conn: Connection, ids: Sequence[int], *, with_body: bool) -> dict[int, Row[Any]]:
+    """Articles already known to be readable (search applied visibility), by id."""
+    if not ids:
+        return {}
+    stmt = _BY_IDS_WITH_BODY if with_body else _BY_IDS
+    return {row.id: row for row in conn.execute(stmt, {"ids": list(ids)})}
 
 
 Parent = Literal["author", "section", "category"]
@@ -326,7 +348,7 @@ def pages_by_parent(
     parent, joined = _parent(kind)
     condition, order_by = _keyset(order, page.forward, page.cursor is not None)
     position = func.row_number().over(partition_by=parent, order_by=order_by).label("position")
-    columns = list(article.c) if with_body else LIST_COLUMNS
+    columns = ARTICLE_COLUMNS if with_body else LIST_COLUMNS
     stmt = select(*columns, parent.label("parent_id"), position)
     if joined:
         stmt = stmt.join(article_author, article_author.c.article_id == article.c.id)

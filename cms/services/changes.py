@@ -13,6 +13,7 @@ from cms.models import Change, utcnow
 Entity = Literal["article", "author", "category", "section", "image"]
 Kind = Literal["create", "update", "delete"]
 _change = Change.__table__  # type: ignore[attr-defined]
+_NEWEST = select(func.coalesce(func.max(_change.c.seq), 0))
 
 
 # Any constant: the key of the transaction-scoped lock that orders content writes.
@@ -37,4 +38,4 @@ def record(session: Session | Connection, *, entity: Entity, ids: Iterable[int],
 
 def current_seq(conn: Connection) -> int:
     """The newest sequence number; anything cached against an older one is stale."""
-    return int(conn.execute(select(func.coalesce(func.max(_change.c.seq), 0))).scalar_one())
+    return int(conn.execute(_NEWEST).scalar_one())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import strawberry
@@ -24,7 +25,9 @@ class License:
     flickr_id: int | None = strawberry.field(description="Flickr's numeric licence id, if Flickr has one.")
 
     @classmethod
+    @lru_cache(maxsize=256)
     def from_row(cls, row: Any) -> License:
+        """Licences are reference data: one object per row, shared by every response."""
         return cls(
             code=row.code,
             name=row.name,
