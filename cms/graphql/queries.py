@@ -292,7 +292,13 @@ class Query:
         return SearchConnection(
             edges=edges,
             page_info=page_info,
-            counter=lambda: backend.count(ctx.conn, parsed, where),
+            counter=lambda: ctx.app.snapshot.count(
+                ctx.conn,
+                ctx.seq,
+                ("search", parsed.websearch(), *flt.cache_key()),
+                ctx.now,
+                lambda: backend.count(ctx.conn, parsed, where),
+            ),
             facet_maker=facets,
         )
 

@@ -28,22 +28,25 @@ class Article(SQLModel, table=True):
         Index("ix_article_category_published", "category_id", "state", "published_at", "id"),
     )
 
+    # Small columns first, long text last: SQLite reads a row's columns in order,
+    # and a visibility check that had to walk past two bodies' overflow pages cost
+    # search twice as much.
     id: int | None = Field(default=None, primary_key=True)
-    title: str = Field(max_length=500)
-    slug: str = Field(max_length=250, unique=True)
-    summary: str = ""
-    body_html: str = ""
-    body_text: str = ""  # derived from body_html; what search indexes
-    reading_time_minutes: int = 1
     state: str = Field(default=State.DRAFT.value, max_length=16)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    version: int = 1
     section_id: int | None = Field(default=None, foreign_key="section.id", ondelete="RESTRICT")
     category_id: int | None = Field(default=None, foreign_key="category.id", ondelete="RESTRICT")
     lead_image_id: int | None = Field(default=None, foreign_key="image.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = 1
+    reading_time_minutes: int = 1
+    slug: str = Field(max_length=250, unique=True)
     canonical_url: str | None = Field(default=None, max_length=500)  # only when it lives elsewhere
+    title: str = Field(max_length=500)
+    summary: str = ""
+    body_html: str = ""
+    body_text: str = ""  # derived from body_html; what search indexes
 
 
 class ArticleAuthor(SQLModel, table=True):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, extract, func, literal_column, select
@@ -22,6 +24,20 @@ def _tsquery(query: SearchQuery) -> ColumnElement[object]:
 
 def _disguise_brackets(text: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.replace(func.replace(text, "<", LESS_THAN), ">", GREATER_THAN)
+
+
+@contextmanager
+def _by_index(conn: Connection) -> Iterator[None]:
+    """Make the planner use the GIN index.
+
+    The tsvectors live out of line (TOAST), which the planner does not price: it
+    picks a sequential scan that reads every vector, 10x slower at 100,000 articles.
+    """
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
 
 
 class PostgresSearch:
@@ -59,18 +75,22 @@ class PostgresSearch:
             .order_by(top.c.rank.desc(), top.c.id)
         )
         hits = []
-        for article_id, score, body_snippet, summary_snippet in conn.execute(stmt):
+        with _by_index(conn):
+            rows = conn.execute(stmt).all()
+        for article_id, score, body_snippet, summary_snippet in rows:
             best = body_snippet if MARK_START in (body_snippet or "") else summary_snippet or body_snippet
             hits.append(Hit(article_id=article_id, rank=round(float(score), 6), snippet=best or ""))
         return hits
 
     def count(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> int:
-        return int(conn.execute(self._matching(query, where, func.count())).scalar_one())
+        with _by_index(conn):
+            return int(conn.execute(self._matching(query, where, func.count())).scalar_one())
 
     def facets(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> Facets:
         def by(expression: ColumnElement[object]) -> list[tuple[int, int]]:
             stmt = self._matching(query, where, expression, func.count()).group_by(expression)
-            return facet_rows(conn.execute(stmt))
+            with _by_index(conn):
+                return facet_rows(conn.execute(stmt))
 
         year = func.cast(extract("year", _article.c.published_at), _article.c.id.type)
         return Facets(

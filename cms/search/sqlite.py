@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, column, func, literal_column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.selectable import Join
 
@@ -44,6 +55,16 @@ def match_expression(query: SearchQuery) -> str:
     return expression
 
 
+_MAX_CANDIDATES = 5000
+_BM25 = func.bm25(literal_column("article_fts"), *_WEIGHTS)
+_RANKED = (
+    select(_fts.c.rowid, _BM25)
+    .where(text("article_fts MATCH :match"))
+    .order_by(_BM25, _fts.c.rowid)
+    .limit(bindparam("candidates"))
+)
+
+
 class SQLiteSearch:
     def _matching(self, query: SearchQuery, where: list[ColumnElement[bool]], *columns: object) -> Select:  # type: ignore[type-arg]
         return (  # type: ignore[no-any-return]
@@ -65,14 +86,7 @@ class SQLiteSearch:
         offset: int,
     ) -> list[Hit]:
         match = match_expression(query)
-        bm25 = func.bm25(literal_column("article_fts"), *_WEIGHTS)
-        ranked = (
-            self._matching(query, where, _article.c.id, bm25.label("score"))
-            .order_by(bm25, _article.c.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        top = [(article_id, float(score)) for article_id, score in conn.execute(ranked)]
+        top = self._top(conn, query, match, where, limit=limit, offset=offset)
         if not top:
             return []
         # Snippets only for the page: SQLite would otherwise build one for every
@@ -99,6 +113,41 @@ class SQLiteSearch:
             best = body_snippet if MARK_START in (body_snippet or "") else summary_snippet or body_snippet
             hits.append(Hit(article_id=article_id, rank=round(-score, 6), snippet=best or ""))
         return hits
+
+    def _top(
+        self,
+        conn: Connection,
+        query: SearchQuery,
+        match: str,
+        where: list[ColumnElement[bool]],
+        *,
+        limit: int,
+        offset: int,
+    ) -> list[tuple[int, float]]:
+        """The page of (article id, score), best first.
+
+        Ranking inside FTS5 alone is several times cheaper than ranking joined rows,
+        so take the best candidates from the index, keep those the filters allow,
+        and widen the net only when too few survive. Filters that reject most
+        matches end in the plain join.
+        """
+        needed = offset + limit
+        candidates = max(2 * needed, 50)
+        while candidates <= _MAX_CANDIDATES:
+            ranked = conn.execute(_RANKED, {"match": match, "candidates": candidates}).all()
+            ids = [article_id for article_id, _ in ranked]
+            allowed = set(conn.execute(select(_article.c.id).where(_article.c.id.in_(ids), *where)).scalars())
+            kept = [(article_id, float(score)) for article_id, score in ranked if article_id in allowed]
+            if len(kept) >= needed or len(ranked) < candidates:
+                return kept[offset:needed]
+            candidates *= 4
+        joined = (
+            self._matching(query, where, _article.c.id, _BM25.label("score"))
+            .order_by(_BM25, _article.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [(article_id, float(score)) for article_id, score in conn.execute(joined)]
 
     def count(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> int:
         return int(conn.execute(self._matching(query, where, func.count())).scalar_one())
