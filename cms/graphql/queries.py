@@ -264,12 +264,7 @@ class Query:
             )
             for i, (hit, node) in enumerate(zip(hits, built, strict=True))
         ]
-        page_info = PageInfo(
-            has_next_page=more,
-            has_previous_page=offset > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        )
+        page_info = PageInfo.of([e.cursor for e in edges], more=more, forward=True, had_cursor=offset > 0)
 
         def facets() -> SearchFacets:
             found = backend.facets(ctx.conn, parsed, where)
@@ -356,11 +351,8 @@ class Query:
             AuthorEdge(cursor=author_service.cursor_for(r), node=a) for r, a in zip(rows, items, strict=True)
         ]
         had_cursor = page.cursor is not None
-        page_info = PageInfo(
-            has_next_page=more if page.forward else had_cursor,
-            has_previous_page=had_cursor if page.forward else more,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+        page_info = PageInfo.of(
+            [e.cursor for e in edges], more=more, forward=page.forward, had_cursor=had_cursor
         )
         counter = lambda: ctx.app.snapshot.count(  # noqa: E731
             ctx.conn, ctx.seq, ("authors",), ctx.now, lambda: author_service.count(ctx.conn)

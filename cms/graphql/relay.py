@@ -45,3 +45,14 @@ class PageInfo:
     has_previous_page: bool
     start_cursor: str | None
     end_cursor: str | None
+
+    @classmethod
+    def of(cls, cursors: list[str], *, more: bool, forward: bool, had_cursor: bool) -> PageInfo:
+        """Page info for a keyset page: ``more`` lies beyond it in the direction of travel,
+        and a starting cursor means something lies behind."""
+        return cls(
+            has_next_page=more if forward else had_cursor,
+            has_previous_page=had_cursor if forward else more,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        )

@@ -8,15 +8,18 @@ include a draft or a scheduled article.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Connection
+from sqlalchemy import ColumnElement, Connection, Select, func
 
+from cms.models import Article
 from cms.search.query import SearchQuery, parse
 
 # Private-use characters mark hits inside snippets; the text is escaped afterwards
 # and only then are the marks turned into <mark>, so article text cannot inject HTML.
+_article = Article.__table__  # type: ignore[attr-defined]
 MARK_START, MARK_END = "\ue000", "\ue001"
 # PostgreSQL's ts_headline drops anything shaped like a tag; angle brackets travel
 # in disguise through it and come back as the escaped characters they were.
@@ -72,8 +75,23 @@ def backend_for(dialect: str) -> SearchBackend:
     raise RuntimeError(f"no search backend for the {dialect!r} database")
 
 
-def facet_rows(rows: Any) -> list[tuple[int, int]]:
-    return [(int(value), int(n)) for value, n in rows if value is not None]
+def grouped_facets(
+    conn: Connection, matching: Callable[..., Select[Any]], year: ColumnElement[Any]
+) -> Facets:
+    """Counts of all matches by section, category and year; ``matching(*columns)`` selects the matches."""
+
+    def by(expression: ColumnElement[Any]) -> list[tuple[int, int]]:
+        rows = conn.execute(matching(expression, func.count()).group_by(expression))
+        return [(int(value), int(n)) for value, n in rows if value is not None]
+
+    return Facets(sections=by(_article.c.section_id), categories=by(_article.c.category_id), years=by(year))
+
+
+def best_snippet(body: str | None, summary: str | None) -> str:
+    """The body's passage, unless the hit was only in the title or summary."""
+    if body and MARK_START in body:
+        return body
+    return summary or body or ""
 
 
 __all__ = ["Facets", "Hit", "SearchBackend", "SearchQuery", "backend_for", "parse", "render_snippet"]

@@ -9,7 +9,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, extract, func, literal_column, select
 
 from cms.models import Article
-from cms.search import GREATER_THAN, LESS_THAN, MARK_END, MARK_START, Facets, Hit, facet_rows
+from cms.search import (
+    GREATER_THAN,
+    LESS_THAN,
+    MARK_END,
+    MARK_START,
+    Facets,
+    Hit,
+    best_snippet,
+    grouped_facets,
+)
 from cms.search.query import SearchQuery
 
 _article = Article.__table__  # type: ignore[attr-defined]
@@ -78,8 +87,8 @@ class PostgresSearch:
         with _by_index(conn):
             rows = conn.execute(stmt).all()
         for article_id, score, body_snippet, summary_snippet in rows:
-            best = body_snippet if MARK_START in (body_snippet or "") else summary_snippet or body_snippet
-            hits.append(Hit(article_id=article_id, rank=round(float(score), 6), snippet=best or ""))
+            snippet = best_snippet(body_snippet, summary_snippet)
+            hits.append(Hit(article_id=article_id, rank=round(float(score), 6), snippet=snippet))
         return hits
 
     def count(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> int:
@@ -87,12 +96,6 @@ class PostgresSearch:
             return int(conn.execute(self._matching(query, where, func.count())).scalar_one())
 
     def facets(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> Facets:
-        def by(expression: ColumnElement[object]) -> list[tuple[int, int]]:
-            stmt = self._matching(query, where, expression, func.count()).group_by(expression)
-            with _by_index(conn):
-                return facet_rows(conn.execute(stmt))
-
         year = func.cast(extract("year", _article.c.published_at), _article.c.id.type)
-        return Facets(
-            sections=by(_article.c.section_id), categories=by(_article.c.category_id), years=by(year)
-        )
+        with _by_index(conn):
+            return grouped_facets(conn, lambda *columns: self._matching(query, where, *columns), year)

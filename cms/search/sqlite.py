@@ -20,7 +20,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.selectable import Join
 
 from cms.models import Article
-from cms.search import MARK_END, MARK_START, Facets, Hit, facet_rows
+from cms.search import MARK_END, MARK_START, Facets, Hit, best_snippet, grouped_facets
 from cms.search.query import SearchQuery, Term
 
 _article = Article.__table__  # type: ignore[attr-defined]
@@ -109,9 +109,13 @@ class SQLiteSearch:
         hits = []
         for article_id, score in top:
             body_snippet, summary_snippet = snippets.get(article_id, ("", ""))
-            # A hit only in the title or summary leaves the body snippet unmarked.
-            best = body_snippet if MARK_START in (body_snippet or "") else summary_snippet or body_snippet
-            hits.append(Hit(article_id=article_id, rank=round(-score, 6), snippet=best or ""))
+            hits.append(
+                Hit(
+                    article_id=article_id,
+                    rank=round(-score, 6),
+                    snippet=best_snippet(body_snippet, summary_snippet),
+                )
+            )
         return hits
 
     def _top(
@@ -153,11 +157,5 @@ class SQLiteSearch:
         return int(conn.execute(self._matching(query, where, func.count())).scalar_one())
 
     def facets(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> Facets:
-        def by(expression: ColumnElement[object]) -> list[tuple[int, int]]:
-            stmt = self._matching(query, where, expression, func.count()).group_by(expression)
-            return facet_rows(conn.execute(stmt))
-
         year = func.cast(func.strftime("%Y", _article.c.published_at), _article.c.id.type)
-        return Facets(
-            sections=by(_article.c.section_id), categories=by(_article.c.category_id), years=by(year)
-        )
+        return grouped_facets(conn, lambda *columns: self._matching(query, where, *columns), year)

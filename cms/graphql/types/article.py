@@ -11,6 +11,7 @@ from cms.graphql.relay import Node, PageInfo, to_global_id
 from cms.graphql.types.image import Image
 from cms.models import State
 from cms.services import articles as article_service
+from cms.services.articles import Parent
 from cms.services.snapshot import Taxonomy
 
 if TYPE_CHECKING:
@@ -35,16 +36,11 @@ def status_of(state: str, published_at: datetime | None, now: datetime) -> Artic
     return ArticleStatus[state.upper()]
 
 
-@strawberry.type
-class Section(Node):
-    name: str
-    slug: str
-    description: str
-    pk: strawberry.Private[int]
+def _articles_of(kind: Parent) -> Any:
+    """The `articles` connection of a section, category or author (batched across a list)."""
 
-    @strawberry.field
     def articles(
-        self,
+        self: Any,
         info: strawberry.Info,
         first: int | None = None,
         after: str | None = None,
@@ -54,8 +50,20 @@ class Section(Node):
         from cms.graphql.loaders import nested_articles
 
         return nested_articles(  # type: ignore[return-value]  # awaited by graphql-core
-            info, "section", self.pk, first=first, after=after, last=last, before=before
+            info, kind, self.pk, first=first, after=after, last=last, before=before
         )
+
+    return strawberry.field(resolver=articles, description="Published articles, newest first.")
+
+
+@strawberry.type
+class Section(Node):
+    name: str
+    slug: str
+    description: str
+    pk: strawberry.Private[int]
+
+    articles: ArticleConnection = _articles_of("section")
 
 
 @strawberry.type
@@ -64,20 +72,7 @@ class Category(Node):
     slug: str
     pk: strawberry.Private[int]
 
-    @strawberry.field
-    def articles(
-        self,
-        info: strawberry.Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> ArticleConnection:
-        from cms.graphql.loaders import nested_articles
-
-        return nested_articles(  # type: ignore[return-value]  # awaited by graphql-core
-            info, "category", self.pk, first=first, after=after, last=last, before=before
-        )
+    articles: ArticleConnection = _articles_of("category")
 
 
 @strawberry.type
@@ -89,20 +84,7 @@ class Author(Node):
     photo: Image | None
     pk: strawberry.Private[int]
 
-    @strawberry.field
-    def articles(
-        self,
-        info: strawberry.Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> ArticleConnection:
-        from cms.graphql.loaders import nested_articles
-
-        return nested_articles(  # type: ignore[return-value]  # awaited by graphql-core
-            info, "author", self.pk, first=first, after=after, last=last, before=before
-        )
+    articles: ArticleConnection = _articles_of("author")
 
 
 @strawberry.type
@@ -250,10 +232,5 @@ def connection(
     counter: Callable[[], int | Awaitable[int]],
 ) -> ArticleConnection:
     edges = [ArticleEdge(cursor=article_service.cursor_for(a.row, order), node=a) for a in articles]
-    page_info = PageInfo(
-        has_next_page=more if forward else had_cursor,
-        has_previous_page=had_cursor if forward else more,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
-    )
+    page_info = PageInfo.of([e.cursor for e in edges], more=more, forward=forward, had_cursor=had_cursor)
     return ArticleConnection(edges=edges, page_info=page_info, counter=counter)
