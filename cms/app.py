@@ -18,9 +18,12 @@ from cms.graphql.context import AppState
 from cms.graphql.http import GraphQLEndpoint
 from cms.graphql.schema import build_schema
 from cms.search import backend_for
+from cms.services.images import storage_for
 from cms.services.snapshot import ContentSnapshot
 from cms.settings import Settings
+from cms.web.admin import admin_asset, admin_page
 from cms.web.health import healthz, readyz
+from cms.web.media import MediaEndpoint
 
 log = logging.getLogger("cms")
 
@@ -43,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         search=backend_for(db.engine.dialect.name),
     )
     endpoint = GraphQLEndpoint(build_schema(settings), state)
+    media = MediaEndpoint(settings, storage_for(settings))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -65,6 +69,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", endpoint.handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/admin", admin_page),
+            Route("/admin/{name}", admin_asset),
+            *media.routes(),
         ],
         exception_handlers={500: _server_error},
         lifespan=lifespan,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -17,6 +18,15 @@ from cms.settings import Settings
 app = typer.Typer(help="A headless CMS for publishers.", no_args_is_help=True, add_completion=False)
 schema_app = typer.Typer(help="The published GraphQL schema.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
+token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+article_app = typer.Typer(
+    help="Articles, through the GraphQL API of a running server (so the token's role applies).",
+    no_args_is_help=True,
+)
+app.add_typer(article_app, name="article")
+API_URL = typer.Option("http://127.0.0.1:8000", "--url", envvar="CMS_API_URL", help="The running CMS.")
+API_TOKEN = typer.Option(..., "--token", envvar="CMS_TOKEN", help="An API token (see `cms token create`).")
 console = Console()
 err = Console(stderr=True)
 
@@ -180,6 +190,193 @@ def schema_export(
     console.print(f"schema written to {output}")
 
 
+@token_app.command("create")
+def token_create(
+    role: str = typer.Option(..., help="author, editor, admin or partner."),
+    name: str = typer.Option(..., help="Who or what uses it, to recognise it later."),
+    expires_in_days: int | None = typer.Option(None, help="Stop working after this many days."),
+) -> None:
+    """Create a token; it is printed once, alone on the last line, and never stored."""
+    from datetime import timedelta
+
+    from cms.db import Database
+    from cms.models import utcnow
+    from cms.services import tokens
+
+    db = Database.from_settings(_settings())
+    expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    try:
+        with db.write() as session:
+            token_id, token = tokens.create(session, name=name, role=role, expires_at=expires)
+    except CMSError as exc:
+        raise _fail(exc) from None
+    finally:
+        db.dispose()
+    err.print(f"token {token_id} ({role}) created; copy it now, it will not be shown again:")
+    print(token)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """Every token with its role, when it was last used and whether it still works."""
+    from rich.table import Table
+
+    from cms.db import Database
+    from cms.models import utcnow
+    from cms.services import tokens
+
+    db = Database.from_settings(_settings())
+    try:
+        with db.connect() as conn:
+            rows = tokens.listing(conn)
+    finally:
+        db.dispose()
+    table = Table("id", "name", "role", "starts with", "created", "last used", "state")
+    now = utcnow()
+    for row in rows:
+        if row.revoked_at is not None:
+            state = "revoked"
+        elif row.expires_at is not None and row.expires_at <= now:
+            state = "expired"
+        else:
+            state = "active"
+        last = row.last_used_at.strftime("%Y-%m-%d %H:%M") if row.last_used_at else "never"
+        table.add_row(
+            str(row.id),
+            row.name,
+            row.role,
+            row.prefix + "…",
+            row.created_at.strftime("%Y-%m-%d"),
+            last,
+            state,
+        )
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int = typer.Argument(..., help="The id shown by `cms token list`.")) -> None:
+    """Revoke a token; it stops working with the next request."""
+    from cms.db import Database
+    from cms.services import tokens
+
+    db = Database.from_settings(_settings())
+    try:
+        with db.write() as session:
+            tokens.revoke(session, token_id=token_id)
+    except CMSError as exc:
+        raise _fail(exc) from None
+    finally:
+        db.dispose()
+    console.print(f"token {token_id} revoked")
+
+
+def _api(url: str, token: str, query: str, variables: dict[str, object] | None = None) -> dict[str, Any]:
+    """One GraphQL request; GraphQL errors end the command with their message and code."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        url.rstrip("/") + "/graphql",
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        body = json.loads(exc.read() or b"{}")
+    except (urllib.error.URLError, OSError) as exc:
+        err.print(f"[red]error:[/red] cannot reach the CMS at {url}: {exc}")
+        raise typer.Exit(1) from None
+    if body.get("errors"):
+        for error in body["errors"]:
+            err.print(f"[red]error:[/red] {error['message']} ({error.get('extensions', {}).get('code')})")
+        raise typer.Exit(1)
+    return body["data"]  # type: ignore[no-any-return]
+
+
+_ARTICLE_FIELDS = "id slug title status version publishedAt updatedAt authors { name } section { name }"
+
+
+@article_app.command("list")
+def article_list(
+    url: str = API_URL,
+    token: str = API_TOKEN,
+    status: str | None = typer.Option(None, help="DRAFT, SCHEDULED, PUBLISHED, ARCHIVED or TRASHED."),
+    first: int = typer.Option(20, help="How many, newest change first."),
+) -> None:
+    """List articles, most recently changed first."""
+    from rich.table import Table
+
+    query = f"""query($first: Int, $filter: ArticleFilter) {{
+      articles(first: $first, filter: $filter, orderBy: UPDATED_AT_DESC) {{
+        totalCount nodes {{ {_ARTICLE_FIELDS} }} }} }}"""
+    data = _api(url, token, query, {"first": first, "filter": {"status": status.upper()} if status else None})
+    table = Table("slug", "title", "status", "version", "updated")
+    for node in data["articles"]["nodes"]:
+        table.add_row(
+            node["slug"], node["title"], node["status"], str(node["version"]), node["updatedAt"][:16]
+        )
+    console.print(table)
+    console.print(f"{data['articles']['totalCount']} in all")
+
+
+def _by_slug(url: str, token: str, slug: str) -> dict[str, Any]:
+    query = f"query($slug: String) {{ article(slug: $slug, preview: true) {{ {_ARTICLE_FIELDS} summary }} }}"
+    article = _api(url, token, query, {"slug": slug})["article"]
+    if article is None:
+        err.print(f"[red]error:[/red] no article has the slug {slug!r}")
+        raise typer.Exit(1)
+    return article  # type: ignore[no-any-return]
+
+
+@article_app.command("show")
+def article_show(slug: str, url: str = API_URL, token: str = API_TOKEN) -> None:
+    """Show one article, drafts included."""
+    article = _by_slug(url, token, slug)
+    for key in ("title", "slug", "status", "version", "publishedAt", "updatedAt", "summary"):
+        console.print(f"[bold]{key}[/bold]: {article[key]}")
+    console.print(f"[bold]authors[/bold]: {', '.join(a['name'] for a in article['authors'])}")
+
+
+def _transition(url: str, token: str, slug: str, mutation: str, extra: str = "", **variables: object) -> None:
+    article = _by_slug(url, token, slug)
+    query = f"""mutation($id: ID!{extra}) {{ {mutation}(id: $id{", at: $at" if "at" in variables else ""}) {{
+      article {{ status publishedAt }} userErrors {{ field message code }} }} }}"""
+    payload = _api(url, token, query, {"id": article["id"], **variables})[mutation]
+    if payload["userErrors"]:
+        for problem in payload["userErrors"]:
+            err.print(f"[red]refused:[/red] {problem['message']} ({problem['code']})")
+        raise typer.Exit(1)
+    console.print(
+        f"{slug}: {payload['article']['status']} {payload['article']['publishedAt'] or ''}".rstrip()
+    )
+
+
+@article_app.command("publish")
+def article_publish(
+    slug: str,
+    url: str = API_URL,
+    token: str = API_TOKEN,
+    at: str | None = typer.Option(
+        None, help="A future ISO 8601 time to schedule instead, e.g. 2027-01-05T09:00:00Z."
+    ),
+) -> None:
+    """Publish now, or schedule with --at."""
+    if at:
+        _transition(url, token, slug, "publishArticle", ", $at: DateTime", at=at)
+    else:
+        _transition(url, token, slug, "publishArticle")
+
+
+@article_app.command("unpublish")
+def article_unpublish(slug: str, url: str = API_URL, token: str = API_TOKEN) -> None:
+    """Take an article back to draft."""
+    _transition(url, token, slug, "unpublishArticle")
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -188,3 +385,62 @@ def _safe_url(url: str) -> str:
 
 def main() -> None:
     app()
+
+
+image_app = typer.Typer(help="Images: add a file with its credit.", no_args_is_help=True)
+app.add_typer(image_app, name="image")
+
+
+def _focal_point(value: str | None) -> tuple[float, float] | None:
+    if not value:
+        return None
+    try:
+        x, y = (float(part) for part in value.split(","))
+    except ValueError:
+        raise typer.BadParameter("give the focal point as X,Y fractions, such as 0.3,0.6") from None
+    return x, y
+
+
+@image_app.command("add")
+def image_add(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The image file."),
+    title: str = typer.Option("", help="The work's title (TASL: Title)."),
+    alt: str = typer.Option("", help="Text alternative for people who cannot see the image."),
+    creator: str = typer.Option("", help="Who made it (TASL: Author); prefilled from XMP dc:creator."),
+    creator_url: str = typer.Option("", help="The creator's page."),
+    source_name: str = typer.Option("", help='Where it came from, such as "Flickr".'),
+    source_url: str = typer.Option("", help="The page it came from (TASL: Source)."),
+    license: str = typer.Option(
+        "", "--license", help="SPDX code (CC-BY-2.0), Flickr licence id or deed URL; else from XMP."
+    ),
+    focal_point: str | None = typer.Option(None, help="X,Y in 0..1, the part a crop keeps."),
+    modifications: str = typer.Option("", help="Changes made to the original, for the credit."),
+) -> None:
+    """Check, normalise and store an image with its credit; prints its global id."""
+    from cms.db import Database
+    from cms.graphql.relay import to_global_id
+    from cms.services.images import ImageFields, add_image
+
+    settings = _settings()
+    fields = ImageFields(
+        title=title,
+        alt=alt,
+        creator=creator,
+        creator_url=creator_url,
+        source_name=source_name,
+        source_url=source_url,
+        license=license,
+        focal_point=_focal_point(focal_point),
+        modifications=modifications,
+    )
+    db = Database.from_settings(settings)
+    try:
+        with db.write() as session:
+            pk = add_image(
+                session, data=file.read_bytes(), filename=file.name, fields=fields, settings=settings
+            )
+    except CMSError as exc:
+        raise _fail(exc) from None
+    finally:
+        db.dispose()
+    console.print(to_global_id("Image", pk), soft_wrap=True)

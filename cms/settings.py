@@ -29,6 +29,10 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_MAX_ALIASES": "Most aliases one public query may use.",
     "CMS_MAX_TOKENS": "Most lexical tokens one GraphQL document may contain.",
     "CMS_MAX_BODY_BYTES": "Largest JSON request body accepted by /graphql (413 above).",
+    "CMS_MAX_UPLOAD_BYTES": "Largest image file accepted for upload.",
+    "CMS_MAX_IMAGE_PIXELS": "Largest canvas (width x height) an uploaded image may declare; read from the "
+    "header before decoding, so decompression bombs are refused cheaply.",
+    "CMS_MAX_RENDITION_SIZE": "Longest side, in pixels, of any rendition a URL may ask for.",
 }
 
 
@@ -67,6 +71,9 @@ class Settings:
     max_aliases: int = 15
     max_tokens: int = 1000
     max_body_bytes: int = 64 * 1024
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_image_pixels: int = 50_000_000
+    max_rendition_size: int = 4000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -86,6 +93,9 @@ class Settings:
             max_aliases=_int(env, "CMS_MAX_ALIASES", defaults.max_aliases),
             max_tokens=_int(env, "CMS_MAX_TOKENS", defaults.max_tokens),
             max_body_bytes=_int(env, "CMS_MAX_BODY_BYTES", defaults.max_body_bytes),
+            max_upload_bytes=_int(env, "CMS_MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
+            max_image_pixels=_int(env, "CMS_MAX_IMAGE_PIXELS", defaults.max_image_pixels),
+            max_rendition_size=_int(env, "CMS_MAX_RENDITION_SIZE", defaults.max_rendition_size),
         )
         if settings.default_page_size > settings.max_page_size:
             raise ConfigError("CMS_DEFAULT_PAGE_SIZE cannot exceed CMS_MAX_PAGE_SIZE")

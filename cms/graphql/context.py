@@ -13,6 +13,7 @@ from cms.db import Database
 from cms.search import SearchBackend
 from cms.services import changes
 from cms.services.snapshot import ContentSnapshot, Taxonomy
+from cms.services.tokens import PUBLIC, Caller
 from cms.settings import Settings
 
 
@@ -33,6 +34,7 @@ class Context:
     request: Any = None
     _conn: Connection | None = None
     _seq: int = 0
+    caller: Caller = PUBLIC
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
 
     @property
@@ -56,7 +58,13 @@ class Context:
 
     @property
     def is_public(self) -> bool:
-        return True  # editors' tokens arrive with the editorial API
+        """Sees only published content whose time has come (no token, or a partner's)."""
+        return self.caller.is_public
+
+    def after_write(self) -> None:
+        """A write committed: later reads in this request need a snapshot that includes it."""
+        self.close()
+        self.loaders.clear()
 
     def taxonomy(self) -> Taxonomy:
         return self.app.snapshot.taxonomy(self.conn, self.seq)

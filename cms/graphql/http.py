@@ -21,10 +21,12 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
-from cms.errors import UserError
+from cms.errors import Unauthenticated, UserError
 from cms.graphql.context import AppState, Context
 from cms.graphql.operations import MutationNotAllowed, OperationRunner
-from cms.models import utcnow
+from cms.models import Role, utcnow
+from cms.services import tokens
+from cms.services.tokens import PUBLIC, Caller
 
 log = logging.getLogger("cms.graphql")
 
@@ -188,6 +190,23 @@ class GraphQLEndpoint:
             return _error("NUL characters are not allowed", "BAD_USER_INPUT", status, media_type, data=legacy)
         return params
 
+    def _caller(self, request: Request, context: Context) -> Caller:
+        """Who sends the request. A token that is sent must be valid: a mistyped or
+        revoked one is refused rather than silently treated as public."""
+        header = request.headers.get("authorization")
+        if not header:
+            return PUBLIC
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("send the token as Authorization: Bearer <token>")
+        row = tokens.authenticate(context.conn, token.strip(), now=context.now)
+        if row is None:
+            raise Unauthenticated("the token is unknown, expired or revoked")
+        if row.last_used_at is None or row.last_used_at < context.now - tokens.TOUCH_INTERVAL:
+            with self.state.db.write() as session:
+                tokens.touch(session, token_id=row.id, now=context.now)
+        return Caller(token_id=row.id, name=row.name, role=Role(row.role))
+
     async def _read_body(self, request: Request) -> bytes | None:
         """The body, or None once it passes the limit (counted as it streams, not trusted from headers)."""
         limit = self.state.settings.max_body_bytes
@@ -207,6 +226,13 @@ class GraphQLEndpoint:
 
     async def _execute(self, request: Request, params: dict[str, Any], media_type: str) -> Response:
         context = Context(app=self.state, now=utcnow(), request=request)
+        try:
+            context.caller = self._caller(request, context)
+        except Unauthenticated as exc:
+            context.close()
+            response = _error(exc.message, exc.code, 401, media_type)
+            response.headers["WWW-Authenticate"] = 'Bearer realm="cms"'
+            return response
         try:
             result = await self.runner.run(
                 params["query"],

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from cms.errors import BadInput, Forbidden, UserError
+from cms.errors import BadInput, Forbidden, Unauthenticated
 from cms.graphql.context import Context
 from cms.graphql.relay import Node, PageInfo, expect_global_id, from_global_id
 from cms.graphql.selection import selected_names
@@ -32,11 +32,8 @@ from cms.models import State
 from cms.search import parse, render_snippet
 from cms.services import articles as article_service
 from cms.services import authors as author_service
+from cms.services import preview as preview_links
 from cms.services.pagination import decode_cursor, encode_cursor, page_request
-
-
-class Unauthenticated(UserError):
-    code = "UNAUTHENTICATED"
 
 
 @strawberry.input(description="Narrow a list of articles. Slugs name sections, categories and authors.")
@@ -47,6 +44,23 @@ class ArticleFilter:
     published_after: datetime | None = strawberry.field(default=None, description="Inclusive.")
     published_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
     status: ArticleStatus | None = strawberry.field(default=None, description="Editors only.")
+
+
+@strawberry.type
+class ImageEdge:
+    cursor: str
+    node: Image
+
+
+@strawberry.type
+class ImageConnection:
+    edges: list[ImageEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @strawberry.field
+    def nodes(self) -> list[Image]:
+        return [edge.node for edge in self.edges]
 
 
 @strawberry.type
@@ -79,6 +93,7 @@ def _resolve_filter(ctx: Context, flt: ArticleFilter | None) -> article_service.
         return article_service.Filter(public=ctx.is_public)
     if flt.status is not None and ctx.is_public and flt.status is not ArticleStatus.PUBLISHED:
         raise Forbidden("filtering by status other than PUBLISHED needs an editor's token", field="status")
+    status = flt.status.value if flt.status is not None and not ctx.is_public else None
     bounds: dict[str, datetime | None] = {}
     for name in ("published_after", "published_before"):
         value = getattr(flt, name)
@@ -108,6 +123,7 @@ def _resolve_filter(ctx: Context, flt: ArticleFilter | None) -> article_service.
         author_id=author_id,
         published_after=bounds["published_after"],
         published_before=bounds["published_before"],
+        status=status,
         nothing=nothing,
     )
 
@@ -160,7 +176,9 @@ class Query:
         if preview and ctx.is_public:
             raise Unauthenticated("`preview: true` needs an editor's token")
         if preview_token is not None:
-            raise Forbidden("the preview link is invalid or has expired", field="previewToken")
+            article_id = preview_links.check(ctx.settings.secret_key, preview_token, now=ctx.now)
+            row = article_service.get_one(ctx.conn, article_id=article_id, public=False, now=ctx.now)
+            return build_articles(ctx, [row], selected_names(info))[0] if row is not None else None
         if (slug is None) == (id is None):
             raise BadInput("give exactly one of `slug` or `id`", field="slug")
         names = selected_names(info)
@@ -358,6 +376,27 @@ class Query:
             ctx.conn, ctx.seq, ("authors",), ctx.now, lambda: author_service.count(ctx.conn)
         )
         return AuthorConnection(edges=edges, page_info=page_info, counter=counter)
+
+    @strawberry.field(description="The image library, newest first. Relay pagination.")
+    def images(self, info: Info, first: int | None = None, after: str | None = None) -> ImageConnection:
+        ctx = _ctx(info)
+        page = page_request(
+            first=first, after=after, last=None, before=None,
+            default_size=ctx.settings.default_page_size, max_size=ctx.settings.max_page_size,
+        )  # fmt: skip
+        before_id = None
+        if after is not None:
+            parts = decode_cursor(after, argument="after")
+            if len(parts) != 2 or parts[0] != "image" or not isinstance(parts[1], int):
+                raise BadInput("`after` is not a cursor of the image library", field="after")
+            before_id = parts[1]
+        ids, more, total = article_service.image_page(ctx.conn, limit=page.limit, before_id=before_id)
+        images = image_types(ctx, ids)
+        edges = [ImageEdge(cursor=encode_cursor("image", pk), node=images[pk]) for pk in ids if pk in images]
+        page_info = PageInfo.of(
+            [e.cursor for e in edges], more=more, forward=True, had_cursor=after is not None
+        )
+        return ImageConnection(edges=edges, page_info=page_info, total_count=total)
 
     @strawberry.field
     def image(self, info: Info, id: strawberry.ID) -> Image | None:

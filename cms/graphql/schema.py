@@ -8,6 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from cms.graphql.execution import FastExecutionContext
+from cms.graphql.mutations import Mutation
 from cms.graphql.queries import Query
 from cms.graphql.types.article import Article, Author, Category, Section
 from cms.graphql.types.image import Image
@@ -26,6 +27,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema; requests run through OperationRunner, which applies the limits."""
     return Schema(
         query=Query,
+        mutation=Mutation,
         types=[Article, Author, Category, Section, Image],
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=FastExecutionContext,

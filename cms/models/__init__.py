@@ -7,12 +7,15 @@ from cms.models.author import Author
 from cms.models.change import Change
 from cms.models.image import Image
 from cms.models.license import License
+from cms.models.revision import Revision
 from cms.models.taxonomy import Category, Section
+from cms.models.token import ApiToken, Role
 from cms.models.types import UTCDateTime, utcnow
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "ApiToken",
     "Article",
     "ArticleAuthor",
     "ArticleSlug",
@@ -21,6 +24,8 @@ __all__ = [
     "Change",
     "Image",
     "License",
+    "Revision",
+    "Role",
     "Section",
     "State",
     "UTCDateTime",

@@ -43,6 +43,8 @@ class Article(SQLModel, table=True):
     reading_time_minutes: int = 1
     slug: str = Field(max_length=250, unique=True)
     canonical_url: str | None = Field(default=None, max_length=500)  # only when it lives elsewhere
+    # Tokens are revoked, never deleted, so authorship survives.
+    created_by: int | None = Field(default=None, foreign_key="api_token.id")
     title: str = Field(max_length=500)
     summary: str = ""
     body_html: str = ""

@@ -81,7 +81,7 @@ class Filter:
     author_id: int | None = None
     published_after: datetime | None = None
     published_before: datetime | None = None
-    states: tuple[str, ...] | None = None  # editors only
+    status: str | None = None  # editors only: DRAFT, SCHEDULED, PUBLISHED, ARCHIVED or TRASHED
     nothing: bool = False  # a slug that names nothing: an empty result, not an error
 
     def cache_key(self) -> tuple[Any, ...]:
@@ -92,7 +92,7 @@ class Filter:
             self.author_id,
             self.published_after,
             self.published_before,
-            self.states,
+            self.status,
             self.nothing,
         )
 
@@ -117,8 +117,14 @@ def where_clauses(flt: Filter, now: datetime) -> list[ColumnElement[bool]]:
         clauses.append(false())
     if flt.public:
         clauses.append(visible(now))
-    if flt.states is not None:
-        clauses.append(article.c.state.in_(bindparam("states", list(flt.states), expanding=True)))
+    if flt.status in ("PUBLISHED", "SCHEDULED"):
+        clauses.append(article.c.state == State.PUBLISHED.value)
+        due = article.c.published_at <= _time("now", now)
+        clauses.append(due if flt.status == "PUBLISHED" else ~due)
+    elif flt.status is not None:
+        clauses.append(article.c.state == flt.status.lower())
+    elif not flt.public:
+        clauses.append(article.c.state != State.TRASHED.value)  # the trash is shown only when asked for
     if flt.section_id is not None:
         clauses.append(article.c.section_id == bindparam("section_id", flt.section_id))
     if flt.category_id is not None:
@@ -139,8 +145,7 @@ def where_clauses(flt: Filter, now: datetime) -> list[ColumnElement[bool]]:
 
 def _params(flt: Filter, now: datetime) -> dict[str, Any]:
     values = {
-        "now": now if flt.public else None,
-        "states": list(flt.states) if flt.states is not None else None,
+        "now": now if flt.public or flt.status in ("PUBLISHED", "SCHEDULED") else None,
         "section_id": flt.section_id,
         "category_id": flt.category_id,
         "author_id": flt.author_id,
@@ -150,12 +155,13 @@ def _params(flt: Filter, now: datetime) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def _shape(flt: Filter) -> tuple[bool, ...]:
-    return tuple(value is not None and value is not False for value in flt.cache_key())
+def _shape(flt: Filter) -> tuple[Any, ...]:
+    """Which conditions a filter has (the status changes the SQL itself, so it counts whole)."""
+    return (*(value is not None and value is not False for value in flt.cache_key()), flt.status)
 
 
 @lru_cache(maxsize=256)
-def _count_statement(shape: tuple[bool, ...], flt: Filter, now: datetime) -> Select[Any]:
+def _count_statement(shape: tuple[Any, ...], flt: Filter, now: datetime) -> Select[Any]:
     return select(func.count()).select_from(article).where(*where_clauses(flt, now))
 
 
@@ -173,7 +179,7 @@ def _representative(flt: Filter) -> Filter:
         author_id=0 if flt.author_id is not None else None,
         published_after=_EPOCH if flt.published_after is not None else None,
         published_before=_EPOCH if flt.published_before is not None else None,
-        states=("draft",) if flt.states is not None else None,
+        status=flt.status,
         nothing=flt.nothing,
     )
 
@@ -235,7 +241,7 @@ def _cursor_params(order: Order, page: Page) -> dict[str, Any]:
 
 @lru_cache(maxsize=512)
 def _list_statement(
-    shape: tuple[bool, ...],
+    shape: tuple[Any, ...],
     flt: Filter,
     now: datetime,
     order: Order,
@@ -245,6 +251,10 @@ def _list_statement(
 ) -> Select[Any]:
     condition, order_by = _keyset(order, forward, has_cursor)
     stmt = select(*(ARTICLE_COLUMNS if body else LIST_COLUMNS)).where(*where_clauses(flt, now))
+    if not flt.public and _ORDER_KEYS[order][0] == "published_at":
+        # Never-published drafts have no publication time to sort or page by; editors
+        # find them in the UPDATED_AT and TITLE orders.
+        stmt = stmt.where(article.c.published_at.is_not(None))
     if condition is not None:
         stmt = stmt.where(condition)
     return stmt.order_by(*order_by).limit(bindparam("page_limit", type_=Integer))
@@ -384,3 +394,13 @@ def counts_by_parent(
     stmt = stmt.where(parent.in_(sorted(set(parent_ids))), *where_clauses(Filter(public=public), now))
     found: dict[int, int] = {pid: n for pid, n in conn.execute(stmt.group_by(parent))}
     return {pid: int(found.get(pid, 0)) for pid in parent_ids}
+
+
+def image_page(conn: Connection, *, limit: int, before_id: int | None) -> tuple[list[int], bool, int]:
+    """Image ids for the library, newest first, whether more remain, and how many there are."""
+    stmt = select(image.c.id)
+    if before_id is not None:
+        stmt = stmt.where(image.c.id < before_id)
+    ids = list(conn.execute(stmt.order_by(image.c.id.desc()).limit(limit + 1)).scalars())
+    total = int(conn.execute(select(func.count()).select_from(image)).scalar_one())
+    return ids[:limit], len(ids) > limit, total

@@ -8,6 +8,8 @@ import re
 import unicodedata
 
 import nh3
+from anyascii import anyascii
+from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
     "p",
@@ -87,6 +89,15 @@ def summarise(text: str, *, limit: int = 280) -> str:
 
 
 def slugify(value: str, *, max_length: int = 200) -> str:
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    """Lowercase ASCII words joined by hyphens; other scripts are transliterated ("통일" → "tongil")."""
+    ascii_text = anyascii(unicodedata.normalize("NFKC", value))
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-")
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False})
+
+
+def markdown_to_html(source: str) -> str:
+    """Markdown to HTML; raw HTML inside the Markdown is escaped, not passed through."""
+    return str(_MARKDOWN.render(source))

@@ -3,19 +3,23 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from cms.errors import BadInput, Forbidden, Unauthenticated
 from cms.graphql.relay import Node, PageInfo, to_global_id
 from cms.graphql.types.image import Image
 from cms.models import State
 from cms.services import articles as article_service
+from cms.services import editorial
 from cms.services.articles import Parent
+from cms.services.pagination import decode_cursor, encode_cursor, page_request
 from cms.services.snapshot import Taxonomy
 
 if TYPE_CHECKING:
     from cms.graphql.context import Context
+    from cms.graphql.types.revision import RevisionConnection
 
 
 @strawberry.enum(description="Where an article is in its life. SCHEDULED is PUBLISHED with a future time.")
@@ -106,6 +110,38 @@ class Article(Node):
     reading_time_minutes: int
     pk: strawberry.Private[int]
     row: strawberry.Private[Any]
+
+    @strawberry.field(description="Every saved state, newest first. Editors only.")
+    def revisions(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Annotated[RevisionConnection, strawberry.lazy("cms.graphql.types.revision")]:
+        from cms.graphql.types.revision import Revision, RevisionConnection, RevisionEdge
+
+        ctx = info.context
+        if ctx.caller.role is None:
+            raise Unauthenticated("revisions need an editor's token")
+        if ctx.caller.is_public:
+            raise Forbidden("revisions are for editors and authors")
+        page = page_request(
+            first=first, after=after, last=None, before=None,
+            default_size=ctx.settings.default_page_size, max_size=ctx.settings.max_page_size,
+        )  # fmt: skip
+        before_version = None
+        if after is not None:
+            parts = decode_cursor(after, argument="after")
+            if len(parts) != 2 or parts[0] != "revision" or not isinstance(parts[1], int):
+                raise BadInput("`after` is not a cursor of revisions", field="after")
+            before_version = parts[1]
+        rows, more, total = editorial.revisions(
+            ctx.conn, self.pk, limit=page.limit, before_version=before_version
+        )
+        edges = [
+            RevisionEdge(cursor=encode_cursor("revision", r.version), node=Revision.from_row(r)) for r in rows
+        ]
+        page_info = PageInfo.of(
+            [e.cursor for e in edges], more=more, forward=True, had_cursor=after is not None
+        )
+        return RevisionConnection(edges=edges, page_info=page_info, total_count=total)
 
 
 @strawberry.type

@@ -1,12 +1,29 @@
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
 import strawberry
 
+from cms.errors import BadInput
 from cms.graphql.relay import Node, to_global_id
 from cms.media.credits import CreditFields, attribution_html, attribution_text, credit_line
+from cms.media.geometry import Fit, Plan, cap_box
+from cms.media.licenses import facts_for
+from cms.media.placeholder import NEUTRAL, Placeholder
+from cms.media.renditions import NATURAL_FORMAT, OutputFormat, Spec, focal_per_mille
+from cms.media.rules import check_rendition
+from cms.media.signing import signed_path
+
+ImageFit = strawberry.enum(
+    Fit,
+    name="ImageFit",
+    description="SCALE_DOWN fits inside the box; CONTAIN also letterboxes to the box's shape; "
+    "COVER fills the box, cropping around the focal point. None enlarges past the original.",
+)
+ImageFormat = strawberry.enum(OutputFormat, name="ImageFormat")
+MAX_SRCSET_WIDTHS = 16
 
 
 @strawberry.type(description="A licence or rights statement. `code` is an SPDX id, or ARR, NKCR, US-GOV.")
@@ -72,6 +89,13 @@ class FocalPoint:
     y: float
 
 
+@strawberry.type(description="What to show while the image loads; computed once, at upload.")
+class ImagePlaceholder:
+    blurhash: str = strawberry.field(description="A BlurHash (https://blurha.sh) of the image.")
+    dominant_color: str = strawberry.field(description="The most common colour, as #rrggbb.")
+    data_uri: str = strawberry.field(description="A tiny blurred image as a data: URI, under 1 KB.")
+
+
 def _blank(value: str) -> str | None:
     return value or None
 
@@ -134,7 +158,108 @@ class Image(Node):
             fields=self._fields(),
         )
 
-    @strawberry.field(description="TASL attribution for the image as stored (not cropped).")
-    def attribution(self) -> Attribution:
+    @strawberry.field(
+        description="TASL attribution. Give the fit and aspect ratio of the renditions it accompanies: "
+        'when they crop the image, it says "Cropped from ..." (an adaptation must say so).'
+    )
+    def attribution(
+        self, info: strawberry.Info, fit: Fit | None = Fit.SCALE_DOWN, aspect_ratio: float | None = None
+    ) -> Attribution:
+        modified = False
+        if fit is Fit.COVER and aspect_ratio is not None and self.row.width > 0 and self.row.height > 0:
+            _check_aspect_ratio(aspect_ratio)
+            width = info.context.settings.max_rendition_size
+            height = max(1, round(width / aspect_ratio))
+            modified = self._rendition(info, width, height, fit, None, None)[1].cropped
         fields = self._fields()
-        return Attribution(text=attribution_text(fields), html=attribution_html(fields))
+        return Attribution(
+            text=attribution_text(fields, modified=modified), html=attribution_html(fields, modified=modified)
+        )
+
+    @strawberry.field(description="What to show while the image loads.")
+    def placeholder(self) -> ImagePlaceholder:
+        row = self.row
+        # Imported records have no pixels until a file is uploaded: a neutral grey.
+        stored = Placeholder(row.blurhash, row.dominant_color, row.data_uri) if row.blurhash else NEUTRAL
+        return ImagePlaceholder(
+            blurhash=stored.blurhash, dominant_color=stored.dominant_color, data_uri=stored.data_uri
+        )
+
+    @strawberry.field(
+        description="Absolute, signed URL of a rendition. Sizes are capped and never exceed the "
+        "original; format defaults to the original's (PNG for GIF). An image whose licence forbids "
+        "adaptations cannot be COVER-cropped to another shape (LICENSE_FORBIDS)."
+    )
+    def url(
+        self,
+        info: strawberry.Info,
+        width: int | None = None,
+        height: int | None = None,
+        fit: Fit | None = Fit.SCALE_DOWN,
+        format: OutputFormat | None = None,
+        quality: int | None = None,
+    ) -> str:
+        return self._rendition(info, width, height, fit, format, quality)[0]
+
+    @strawberry.field(
+        description="A srcset attribute value: one signed URL per width, described by the width it "
+        "really has (widths past the original collapse onto it). aspectRatio is width / height."
+    )
+    def src_set(
+        self,
+        info: strawberry.Info,
+        widths: list[int],
+        format: OutputFormat | None = None,
+        fit: Fit | None = Fit.SCALE_DOWN,
+        aspect_ratio: float | None = None,
+    ) -> str:
+        if not widths:
+            raise BadInput("`widths` needs at least one width", field="widths")
+        if len(widths) > MAX_SRCSET_WIDTHS:
+            raise BadInput(f"`widths` may list at most {MAX_SRCSET_WIDTHS} widths", field="widths")
+        if aspect_ratio is not None:
+            _check_aspect_ratio(aspect_ratio)
+        entries: dict[int, str] = {}
+        for width in sorted(set(widths)):
+            height = None if aspect_ratio is None or width < 1 else max(1, round(width / aspect_ratio))
+            url, layout = self._rendition(info, width, height, fit, format, None)
+            entries.setdefault(layout.canvas[0], url)
+        return ", ".join(f"{url} {width}w" for width, url in entries.items())
+
+    def _rendition(
+        self,
+        info: strawberry.Info,
+        width: int | None,
+        height: int | None,
+        fit: Fit | None,
+        fmt: OutputFormat | None,
+        quality: int | None,
+    ) -> tuple[str, Plan]:
+        settings = info.context.settings
+        row = self.row
+        for name, value in (("width", width), ("height", height)):
+            if value is not None and value < 1:
+                raise BadInput(f"`{name}` must be at least 1", field=name)
+        if quality is not None and not 1 <= quality <= 100:
+            raise BadInput("`quality` must be between 1 and 100", field="quality")
+        width, height = cap_box(width, height, settings.max_rendition_size)
+        focal = None
+        if row.focal_x is not None and row.focal_y is not None:
+            focal = focal_per_mille(row.focal_x, row.focal_y)
+        fmt = fmt or NATURAL_FORMAT.get(row.format or "JPEG", OutputFormat.JPEG)
+        spec = Spec(width, height, fit or Fit.SCALE_DOWN, fmt, quality, focal).canonical()
+        source = (row.width, row.height)
+        layout = spec.plan(source if min(source) > 0 else (1, 1), settings.max_rendition_size)
+        facts = facts_for(self.license_row.code)
+        if facts is not None:
+            check_rendition(facts, layout)
+        # No stored file yet (an imported record): a signed URL all the same, which the
+        # media endpoint answers with 404 until pixels are uploaded (the URL then changes).
+        origin = row.sha256 or f"i{row.id}"
+        path = signed_path(settings.secret_key, origin, spec.name())
+        return settings.base_url + path, layout
+
+
+def _check_aspect_ratio(value: float) -> None:
+    if not math.isfinite(value) or not 0.01 <= value <= 100:
+        raise BadInput("`aspectRatio` (width / height) must be between 0.01 and 100", field="aspectRatio")

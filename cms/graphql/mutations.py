@@ -1,0 +1,319 @@
+"""The editorial API: token-only writes. Validation problems come back as
+``userErrors`` in the payload; missing or insufficient tokens as GraphQL errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import strawberry
+from strawberry.types import Info
+
+from cms.errors import Forbidden, Refused, Unauthenticated, UserError
+from cms.graphql.context import Context
+from cms.graphql.relay import expect_global_id, to_global_id
+from cms.graphql.selection import selected_names
+from cms.graphql.types.article import Article, Author, Category, Section, build_articles, taxonomy_types
+from cms.services import articles as article_service
+from cms.services import authors as author_service
+from cms.services import editorial, taxonomy
+from cms.services import preview as preview_links
+
+T = TypeVar("T")
+
+
+@strawberry.type(name="UserError", description="A problem with one input field; nothing was written.")
+class FieldError:
+    field: str | None
+    message: str
+    code: str = strawberry.field(description="INVALID, NOT_FOUND, CONFLICT, DUPLICATE, ...")
+    current_version: int | None = strawberry.field(
+        default=None, description="With CONFLICT: the version now saved, to reload from."
+    )
+
+
+@strawberry.type
+class ArticlePayload:
+    article: Article | None
+    user_errors: list[FieldError]
+
+
+@strawberry.type
+class AuthorPayload:
+    author: Author | None
+    user_errors: list[FieldError]
+
+
+@strawberry.type
+class CategoryPayload:
+    category: Category | None
+    user_errors: list[FieldError]
+
+
+@strawberry.type
+class SectionPayload:
+    section: Section | None
+    user_errors: list[FieldError]
+
+
+@strawberry.type
+class DeletePayload:
+    deleted_id: strawberry.ID | None
+    user_errors: list[FieldError]
+
+
+@strawberry.type
+class PreviewLinkPayload:
+    token: str | None = strawberry.field(description="Pass as article(previewToken:).")
+    expires_at: datetime | None
+    user_errors: list[FieldError]
+
+
+@strawberry.input
+class ArticleInput:
+    title: str | None = strawberry.UNSET
+    slug: str | None = strawberry.UNSET
+    summary: str | None = strawberry.UNSET
+    body_html: str | None = strawberry.UNSET
+    body_markdown: str | None = strawberry.UNSET
+    section_slug: str | None = strawberry.UNSET
+    category_slug: str | None = strawberry.UNSET
+    author_slugs: list[str] | None = strawberry.UNSET
+    lead_image_id: strawberry.ID | None = strawberry.UNSET
+    canonical_url: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class AuthorInput:
+    name: str | None = strawberry.UNSET
+    slug: str | None = strawberry.UNSET
+    bio: str | None = strawberry.UNSET
+    affiliation: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class CategoryInput:
+    name: str | None = strawberry.UNSET
+    slug: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class SectionInput:
+    name: str | None = strawberry.UNSET
+    slug: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+
+
+def _given(data: Any) -> dict[str, Any]:
+    return {k: v for k, v in vars(data).items() if v is not strawberry.UNSET}
+
+
+def _problems(exc: UserError) -> list[Any]:
+    if isinstance(exc, Refused):
+        return [
+            FieldError(field=p.field, message=p.message, code=p.code, current_version=p.current_version)
+            for p in exc.problems
+        ]
+    return [FieldError(field=exc.field, message=exc.message, code=exc.code)]
+
+
+def _write(ctx: Context, work: Callable[[Any], T]) -> tuple[T | None, list[Any]]:
+    """Run a write in its own transaction; refusals become userErrors, auth failures errors."""
+    try:
+        with ctx.app.db.write() as session:
+            result = work(session)
+    except (Unauthenticated, Forbidden):
+        raise
+    except UserError as exc:
+        return None, _problems(exc)
+    ctx.after_write()
+    return result, []
+
+
+def _article(info: Info, pk: int | None) -> Article | None:
+    if pk is None:
+        return None
+    ctx: Context = info.context
+    row = article_service.get_one(ctx.conn, article_id=pk, public=False, now=ctx.now)
+    return build_articles(ctx, [row], selected_names(info))[0] if row is not None else None
+
+
+def _article_input(data: ArticleInput) -> editorial.ArticleInput:
+    values = _given(data)
+    if values.get("lead_image_id") is not None:
+        values["lead_image_id"] = expect_global_id(values["lead_image_id"], "Image", argument="leadImageId")
+    return editorial.ArticleInput(**values)
+
+
+def _article_id(id: strawberry.ID) -> int:
+    return expect_global_id(id, "Article")
+
+
+def _state(info: Info, id: strawberry.ID, action: str, at: datetime | None = None) -> ArticlePayload:
+    ctx: Context = info.context
+    pk = _article_id(id)
+    if at is not None and at.tzinfo is None:
+        return ArticlePayload(
+            article=None,
+            user_errors=[FieldError(field="at", message="`at` needs a time zone", code="INVALID")],
+        )
+    _, errors = _write(
+        ctx, lambda s: editorial.set_state(s, ctx.caller, pk, action=action, now=ctx.now, at=at)
+    )
+    return ArticlePayload(article=_article(info, pk), user_errors=errors)
+
+
+def _taxonomy_payload(info: Info, kind: taxonomy.Kind, pk: int | None) -> Any:
+    ctx: Context = info.context
+    if kind == "author":
+        row = author_service.get(ctx.conn, author_id=pk) if pk is not None else None
+        from cms.graphql.types.article import author_type
+
+        return author_type(row) if row is not None else None
+    sections, categories = taxonomy_types(ctx.taxonomy())
+    return (sections if kind == "section" else categories).get(pk) if pk is not None else None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="A new draft. Slug from the title unless given; body sanitised.")
+    def create_article(self, info: Info, input: ArticleInput) -> ArticlePayload:
+        ctx: Context = info.context
+        data = _article_input(input)
+        pk, errors = _write(ctx, lambda s: editorial.create_article(s, ctx.caller, data, now=ctx.now))
+        return ArticlePayload(article=_article(info, pk), user_errors=errors)
+
+    @strawberry.mutation(description="Save changes made to `expectedVersion`; a stale version is a CONFLICT.")
+    def update_article(
+        self, info: Info, id: strawberry.ID, input: ArticleInput, expected_version: int
+    ) -> ArticlePayload:
+        ctx: Context = info.context
+        pk = _article_id(id)
+        data = _article_input(input)
+        _, errors = _write(
+            ctx,
+            lambda s: editorial.update_article(
+                s, ctx.caller, pk, data, expected_version=expected_version, now=ctx.now
+            ),
+        )
+        return ArticlePayload(article=_article(info, pk), user_errors=errors)
+
+    @strawberry.mutation(description="Publish now, or at a future `at` (scheduled: goes live by itself).")
+    def publish_article(self, info: Info, id: strawberry.ID, at: datetime | None = None) -> ArticlePayload:
+        return _state(info, id, "publish", at)
+
+    @strawberry.mutation
+    def unpublish_article(self, info: Info, id: strawberry.ID) -> ArticlePayload:
+        return _state(info, id, "unpublish")
+
+    @strawberry.mutation
+    def archive_article(self, info: Info, id: strawberry.ID) -> ArticlePayload:
+        return _state(info, id, "archive")
+
+    @strawberry.mutation
+    def trash_article(self, info: Info, id: strawberry.ID) -> ArticlePayload:
+        return _state(info, id, "trash")
+
+    @strawberry.mutation(description="Out of the trash, back to a draft.")
+    def restore_article(self, info: Info, id: strawberry.ID) -> ArticlePayload:
+        return _state(info, id, "restore")
+
+    @strawberry.mutation(description="Bring back a revision's content as a new revision.")
+    def revert_article(self, info: Info, id: strawberry.ID, revision_id: strawberry.ID) -> ArticlePayload:
+        ctx: Context = info.context
+        pk = _article_id(id)
+        revision = expect_global_id(revision_id, "Revision", argument="revisionId")
+        _, errors = _write(ctx, lambda s: editorial.revert_article(s, ctx.caller, pk, revision, now=ctx.now))
+        return ArticlePayload(article=_article(info, pk), user_errors=errors)
+
+    @strawberry.mutation(description="A signed, expiring token that shows this draft to a frontend.")
+    def create_preview_link(
+        self, info: Info, id: strawberry.ID, ttl_seconds: int = 3600
+    ) -> PreviewLinkPayload:
+        ctx: Context = info.context
+        if ctx.caller.role is None:
+            raise Unauthenticated("preview links need a token: send Authorization: Bearer <token>")
+        if ctx.caller.is_public:
+            raise Forbidden("partners cannot make preview links")
+        pk = _article_id(id)
+        if article_service.get_one(ctx.conn, article_id=pk, public=False, now=ctx.now) is None:
+            return PreviewLinkPayload(
+                token=None,
+                expires_at=None,
+                user_errors=[FieldError(field="id", message="no such article", code="NOT_FOUND")],
+            )
+        try:
+            token, expires = preview_links.make(
+                ctx.settings.secret_key, article_id=pk, now=ctx.now, ttl_seconds=ttl_seconds
+            )
+        except UserError as exc:
+            return PreviewLinkPayload(token=None, expires_at=None, user_errors=_problems(exc))
+        return PreviewLinkPayload(token=token, expires_at=expires, user_errors=[])
+
+    @strawberry.mutation
+    def create_author(self, info: Info, input: AuthorInput) -> AuthorPayload:
+        return AuthorPayload(**_create(info, "author", input, "author"))
+
+    @strawberry.mutation
+    def update_author(self, info: Info, id: strawberry.ID, input: AuthorInput) -> AuthorPayload:
+        return AuthorPayload(**_update(info, "author", id, input, "author"))
+
+    @strawberry.mutation(description="Refused while articles use it, unless reassignTo names another author.")
+    def delete_author(self, info: Info, id: strawberry.ID, reassign_to: str | None = None) -> DeletePayload:
+        return _delete(info, "author", id, reassign_to)
+
+    @strawberry.mutation
+    def create_category(self, info: Info, input: CategoryInput) -> CategoryPayload:
+        return CategoryPayload(**_create(info, "category", input, "category"))
+
+    @strawberry.mutation
+    def update_category(self, info: Info, id: strawberry.ID, input: CategoryInput) -> CategoryPayload:
+        return CategoryPayload(**_update(info, "category", id, input, "category"))
+
+    @strawberry.mutation(
+        description="Refused while articles use it, unless reassignTo names another category."
+    )
+    def delete_category(self, info: Info, id: strawberry.ID, reassign_to: str | None = None) -> DeletePayload:
+        return _delete(info, "category", id, reassign_to)
+
+    @strawberry.mutation
+    def create_section(self, info: Info, input: SectionInput) -> SectionPayload:
+        return SectionPayload(**_create(info, "section", input, "section"))
+
+    @strawberry.mutation
+    def update_section(self, info: Info, id: strawberry.ID, input: SectionInput) -> SectionPayload:
+        return SectionPayload(**_update(info, "section", id, input, "section"))
+
+    @strawberry.mutation(
+        description="Refused while articles use it, unless reassignTo names another section."
+    )
+    def delete_section(self, info: Info, id: strawberry.ID, reassign_to: str | None = None) -> DeletePayload:
+        return _delete(info, "section", id, reassign_to)
+
+
+_TYPE_NAMES = {"author": "Author", "category": "Category", "section": "Section"}
+
+
+def _create(info: Info, kind: taxonomy.Kind, data: Any, key: str) -> dict[str, Any]:
+    ctx: Context = info.context
+    pk, errors = _write(ctx, lambda s: taxonomy.create(s, ctx.caller, kind, _given(data), now=ctx.now))
+    return {key: _taxonomy_payload(info, kind, pk), "user_errors": errors}
+
+
+def _update(info: Info, kind: taxonomy.Kind, id: strawberry.ID, data: Any, key: str) -> dict[str, Any]:
+    ctx: Context = info.context
+    pk = expect_global_id(id, _TYPE_NAMES[kind])
+    _, errors = _write(ctx, lambda s: taxonomy.update_one(s, ctx.caller, kind, pk, _given(data), now=ctx.now))
+    return {key: _taxonomy_payload(info, kind, pk), "user_errors": errors}
+
+
+def _delete(info: Info, kind: taxonomy.Kind, id: strawberry.ID, reassign_to: str | None) -> DeletePayload:
+    ctx: Context = info.context
+    pk = expect_global_id(id, _TYPE_NAMES[kind])
+    _, errors = _write(
+        ctx, lambda s: taxonomy.delete_one(s, ctx.caller, kind, pk, reassign_to=reassign_to, now=ctx.now)
+    )
+    return DeletePayload(
+        deleted_id=None if errors else to_global_id(_TYPE_NAMES[kind], pk), user_errors=errors
+    )

@@ -1,0 +1,161 @@
+"""Adding an image: check the file and the credit, store the original, insert the row.
+
+Called by `cms image add` and by the `uploadImage` mutation. A refused image leaves
+nothing behind: every check runs before anything is written, and a failure while
+writing removes the file this call created (never one an earlier upload shares).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from cms.errors import BadInput, Invalid, UnsupportedMedia
+from cms.media.intake import Intake, inspect
+from cms.media.licenses import LicenseFacts, facts_for, resolve_license
+from cms.media.rules import check_credit
+from cms.media.storage import LocalStorage, Storage, original_key, sha256_hex
+from cms.models import Image, utcnow
+from cms.services import changes
+from cms.settings import Settings
+
+_image = Image.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class ImageFields:
+    """What a person says about an image; blank credit fields may be filled from its XMP.
+
+    ``license`` takes an SPDX code, a Flickr numeric licence id or a deed URL. Left
+    empty, it comes from the file's XMP rights metadata, and failing that is refused.
+    ``focal_point`` is (x, y) as fractions of width and height, 0..1.
+    """
+
+    title: str = ""
+    alt: str = ""
+    creator: str = ""
+    creator_url: str = ""
+    source_name: str = ""
+    source_url: str = ""
+    license: str = ""
+    focal_point: tuple[float, float] | None = None
+    modifications: str = ""
+
+
+def storage_for(settings: Settings) -> Storage:
+    return LocalStorage(settings.media_root)
+
+
+def _license(fields: ImageFields, intake: Intake) -> LicenseFacts:
+    candidates = [fields.license] if fields.license.strip() else []
+    candidates += [intake.rights.license_url, intake.rights.web_statement]
+    for index, candidate in enumerate(c for c in candidates if c.strip()):
+        try:
+            code = resolve_license(candidate)
+        except BadInput as exc:
+            if index == 0 and fields.license.strip():
+                raise Invalid(exc.message, field="licenseCode") from None
+            continue  # XMP that names no licence we know: the editor must give one
+        facts = facts_for(code)
+        if facts is not None:
+            return facts
+    raise Invalid("give the image's licence (an SPDX code such as CC-BY-2.0)", field="licenseCode")
+
+
+def _statement_page(url: str) -> str:
+    """xmpRights:WebStatement is the page that states the rights: often the photo's own
+    page (a good source URL), sometimes just the licence deed (not a source)."""
+    if not url.startswith(("http://", "https://")):
+        return ""
+    try:
+        resolve_license(url)
+    except BadInput:
+        return url
+    return ""
+
+
+def _focal(point: tuple[float, float] | None) -> tuple[float | None, float | None]:
+    if point is None:
+        return None, None
+    x, y = point
+    if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+        raise Invalid("the focal point's x and y must each be between 0 and 1", field="focalPoint")
+    return x, y
+
+
+def add_image(
+    session: Session,
+    *,
+    data: bytes,
+    filename: str,
+    fields: ImageFields,
+    settings: Settings,
+    storage: Storage | None = None,
+) -> int:
+    """Check, store and record an image; returns its id. The caller's transaction commits it.
+
+    Raises ``UnsupportedMedia`` (UNSUPPORTED_MEDIA) for a file we do not take and
+    ``Invalid`` (INVALID) for an incomplete credit, an unknown licence or a focal
+    point off the image. ``filename`` is kept for people to read, never used as a path.
+    """
+    if len(data) > settings.max_upload_bytes:
+        raise UnsupportedMedia(
+            f"the file is {len(data) / 1_048_576:.1f} MiB; the limit is "
+            f"{settings.max_upload_bytes / 1_048_576:.0f} MiB"
+        )
+    intake = inspect(data, max_pixels=settings.max_image_pixels)
+    facts = _license(fields, intake)
+    creator = fields.creator.strip() or intake.rights.creator
+    source_url = fields.source_url.strip() or _statement_page(intake.rights.web_statement)
+    check_credit(facts, creator=creator, title=fields.title, source_url=source_url)
+    focal_x, focal_y = _focal(fields.focal_point)
+
+    store = storage or storage_for(settings)
+    digest = sha256_hex(data)
+    key = original_key(digest, intake.extension)
+    created_file = not store.exists(key)
+    if created_file:
+        store.put(key, data)
+    now = utcnow()
+    try:
+        pk = session.execute(
+            insert(_image).returning(_image.c.id),
+            [
+                {
+                    "title": fields.title.strip(),
+                    "alt": fields.alt.strip(),
+                    "width": intake.width,
+                    "height": intake.height,
+                    "mime_type": intake.mime_type,
+                    "filename": filename[-300:],
+                    "storage_key": key,
+                    "sha256": digest,
+                    "byte_size": len(data),
+                    "format": intake.format,
+                    "frames": intake.frames,
+                    "blurhash": intake.placeholder.blurhash,
+                    "dominant_color": intake.placeholder.dominant_color,
+                    "data_uri": intake.placeholder.data_uri,
+                    "focal_x": focal_x,
+                    "focal_y": focal_y,
+                    "creator": creator,
+                    "creator_url": fields.creator_url.strip(),
+                    "source_name": fields.source_name.strip(),
+                    "source_url": source_url,
+                    "license_code": facts.code,
+                    "modifications": fields.modifications.strip(),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            ],
+        ).scalar_one()
+        changes.record(session, entity="image", ids=[pk], kind="create")
+    except BaseException:
+        if created_file:
+            with contextlib.suppress(OSError):
+                store.delete(key)
+        raise
+    return int(pk)
