@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
 from cms.errors import Unauthenticated, UserError
+from cms.graphql import uploads
 from cms.graphql.context import AppState, Context
 from cms.graphql.operations import MutationNotAllowed, OperationRunner
 from cms.models import Role, utcnow
@@ -139,10 +140,15 @@ class GraphQLEndpoint:
         media_type = _accepts(request)
         if media_type is None:
             return _error(f"this endpoint answers {GRAPHQL_RESPONSE} or {JSON}", "NOT_ACCEPTABLE", 406)
-        params = await self._params(request, media_type)
-        if isinstance(params, Response):
-            return params
-        return await self._execute(request, params, media_type)
+        try:
+            params = await self._params(request, media_type)
+            if isinstance(params, Response):
+                return params
+            return await self._execute(request, params, media_type)
+        finally:
+            form = getattr(request.state, "upload_form", None)
+            if form is not None:
+                await form.close()  # spooled upload files are temporary files: leave none behind
 
     async def _params(self, request: Request, media_type: str) -> dict[str, Any] | Response:
         if request.method == "GET":
@@ -157,6 +163,8 @@ class GraphQLEndpoint:
                     params.pop(key, None)
         else:
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type == "multipart/form-data":
+                return await self._multipart(request, media_type)
             if content_type not in {JSON, GRAPHQL_RESPONSE}:
                 return _error(
                     "send GraphQL requests as application/json", "UNSUPPORTED_MEDIA_TYPE", 415, media_type
@@ -175,6 +183,9 @@ class GraphQLEndpoint:
                 return _error("batched requests are not supported", "BAD_REQUEST", 400, media_type)
             if not isinstance(params, dict):
                 return _error("request body must be a JSON object", "BAD_REQUEST", 400, media_type)
+        return self._checked(params, media_type)
+
+    def _checked(self, params: dict[str, Any], media_type: str) -> dict[str, Any] | Response:
         for key, kind in (("query", str), ("operationName", str), ("variables", dict), ("extensions", dict)):
             if params.get(key) is not None and not isinstance(params[key], kind):
                 expected = "a string" if kind is str else "an object"
@@ -189,6 +200,18 @@ class GraphQLEndpoint:
             status = 200 if legacy else 400
             return _error("NUL characters are not allowed", "BAD_USER_INPUT", status, media_type, data=legacy)
         return params
+
+    async def _multipart(self, request: Request, media_type: str) -> dict[str, Any] | Response:
+        try:
+            params, form = await uploads.read(request, max_bytes=self.state.settings.max_upload_bytes)
+        except uploads.TooLarge as exc:
+            return _error(str(exc), "PAYLOAD_TOO_LARGE", 413, media_type)
+        except Unauthenticated as exc:
+            return _error(exc.message, exc.code, 401, media_type)
+        except UserError as exc:
+            return _error(exc.message, exc.code, 400, media_type)
+        request.state.upload_form = form  # closed once the operation has run
+        return self._checked(params, media_type)
 
     def _caller(self, request: Request, context: Context) -> Caller:
         """Who sends the request. A token that is sent must be valid: a mistyped or

@@ -8,16 +8,27 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import strawberry
+from strawberry.file_uploads import Upload
+from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from cms.errors import Forbidden, Refused, Unauthenticated, UserError
 from cms.graphql.context import Context
 from cms.graphql.relay import expect_global_id, to_global_id
 from cms.graphql.selection import selected_names
-from cms.graphql.types.article import Article, Author, Category, Section, build_articles, taxonomy_types
+from cms.graphql.types.article import (
+    Article,
+    Author,
+    Category,
+    Section,
+    build_articles,
+    image_types,
+    taxonomy_types,
+)
+from cms.graphql.types.image import Image
 from cms.services import articles as article_service
 from cms.services import authors as author_service
-from cms.services import editorial, taxonomy
+from cms.services import editorial, images, taxonomy
 from cms.services import preview as preview_links
 
 T = TypeVar("T")
@@ -176,7 +187,7 @@ def _taxonomy_payload(info: Info, kind: taxonomy.Kind, pk: int | None) -> Any:
 
 
 @strawberry.type
-class Mutation:
+class ContentMutations:
     @strawberry.mutation(description="A new draft. Slug from the title unless given; body sanitised.")
     def create_article(self, info: Info, input: ArticleInput) -> ArticlePayload:
         ctx: Context = info.context
@@ -317,3 +328,98 @@ def _delete(info: Info, kind: taxonomy.Kind, id: strawberry.ID, reassign_to: str
     return DeletePayload(
         deleted_id=None if errors else to_global_id(_TYPE_NAMES[kind], pk), user_errors=errors
     )
+
+
+@strawberry.input
+class FocalPointInput:
+    x: float
+    y: float
+
+
+@strawberry.input(
+    description="An image's description and credit. licenseCode takes SPDX, Flickr ids or deed URLs."
+)
+class ImageInput:
+    title: str | None = strawberry.UNSET
+    alt: str | None = strawberry.UNSET
+    creator: str | None = strawberry.UNSET
+    creator_url: str | None = strawberry.UNSET
+    source_name: str | None = strawberry.UNSET
+    source_url: str | None = strawberry.UNSET
+    license_code: str | None = strawberry.UNSET
+    modifications: str | None = strawberry.UNSET
+    focal_point: FocalPointInput | None = strawberry.UNSET
+
+
+@strawberry.type
+class ImagePayload:
+    image: Image | None
+    user_errors: list[FieldError]
+
+
+def _require_image_editor(ctx: Context) -> None:
+    if ctx.caller.role is None:
+        raise Unauthenticated("images need a token: send Authorization: Bearer <token>")
+    if not ctx.caller.is_editor:
+        raise Forbidden("only editors and admins manage images")
+
+
+def _image_payload(info: Info, pk: int | None, errors: list[Any]) -> ImagePayload:
+    ctx: Context = info.context
+    image = image_types(ctx, [pk]).get(pk) if pk is not None else None
+    return ImagePayload(image=image, user_errors=errors)
+
+
+def _image_values(data: ImageInput) -> dict[str, Any]:
+    values = _given(data)
+    if "license_code" in values:
+        values["license"] = values.pop("license_code")
+    if "focal_point" in values:
+        point = values["focal_point"]
+        values["focal_point"] = (point.x, point.y) if point is not None else None
+    return values
+
+
+@strawberry.type
+class ImageMutations:
+    @strawberry.mutation(
+        description="Upload with the GraphQL multipart request spec; checked, normalised, credited."
+    )
+    async def upload_image(self, info: Info, file: Upload, input: ImageInput) -> ImagePayload:
+        ctx: Context = info.context
+        _require_image_editor(ctx)
+        # At run time an UploadFile; the HTTP layer has already refused bodies over the limit.
+        data = await file.read()  # type: ignore[attr-defined]
+        values = _image_values(input)
+        fields = images.ImageFields(
+            **{
+                k: v
+                for k, v in values.items()
+                if k in images.ImageFields.__dataclass_fields__ and v is not None
+            }
+        )
+        name = getattr(file, "filename", "") or ""
+        pk, errors = _write(
+            ctx, lambda s: images.add_image(s, data=data, filename=name, fields=fields, settings=ctx.settings)
+        )
+        return _image_payload(info, pk, errors)
+
+    @strawberry.mutation(description="Change the description, credit, licence or focal point.")
+    def update_image(self, info: Info, id: strawberry.ID, input: ImageInput) -> ImagePayload:
+        ctx: Context = info.context
+        _require_image_editor(ctx)
+        pk = expect_global_id(id, "Image")
+        values = _image_values(input)
+        _, errors = _write(ctx, lambda s: images.update_image(s, image_id=pk, values=values))
+        return _image_payload(info, pk, errors)
+
+    @strawberry.mutation(description="Refused while an article or author uses the image.")
+    def delete_image(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        ctx: Context = info.context
+        _require_image_editor(ctx)
+        pk = expect_global_id(id, "Image")
+        _, errors = _write(ctx, lambda s: images.delete_image(s, image_id=pk))
+        return DeletePayload(deleted_id=None if errors else to_global_id("Image", pk), user_errors=errors)
+
+
+Mutation = merge_types("Mutation", (ContentMutations, ImageMutations))

@@ -1,4 +1,4 @@
-"""Adding an image: check the file and the credit, store the original, insert the row.
+"""Adding, changing and deleting images: check the file and the credit, store the original.
 
 Called by `cms image add` and by the `uploadImage` mutation. A refused image leaves
 nothing behind: every check runs before anything is written, and a failure while
@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from cms.errors import BadInput, Invalid, UnsupportedMedia
+from cms.errors import BadInput, Invalid, NotFound, Problem, Refused, UnsupportedMedia
 from cms.media.intake import Intake, inspect
 from cms.media.licenses import LicenseFacts, facts_for, resolve_license
 from cms.media.rules import check_credit
 from cms.media.storage import LocalStorage, Storage, original_key, sha256_hex
-from cms.models import Image, utcnow
+from cms.models import Article, Author, Image, utcnow
 from cms.services import changes
 from cms.settings import Settings
 
@@ -159,3 +160,46 @@ def add_image(
                 store.delete(key)
         raise
     return int(pk)
+
+
+_EDITABLE = ("title", "alt", "creator", "creator_url", "source_name", "source_url", "modifications")
+
+
+def update_image(session: Session, *, image_id: int, values: dict[str, Any]) -> None:
+    """Change an image's description, credit, licence or focal point; the credit is
+    checked against the licence it ends up under, and a change is recorded so that
+    partners' copies are corrected too."""
+    row = session.execute(select(_image).where(_image.c.id == image_id).with_for_update()).first()
+    if row is None:
+        raise NotFound("no such image", field="id")
+    changed: dict[str, Any] = {k: str(values[k]).strip() for k in _EDITABLE if values.get(k) is not None}
+    if values.get("license") is not None:
+        try:
+            changed["license_code"] = resolve_license(values["license"])
+        except BadInput as exc:
+            raise Invalid(exc.message, field="licenseCode") from None
+    if "focal_point" in values:
+        changed["focal_x"], changed["focal_y"] = _focal(values["focal_point"])
+    merged = {**row._mapping, **changed}
+    facts = facts_for(merged["license_code"])
+    if facts is None:  # pragma: no cover - the licence table and the catalogue agree
+        raise Invalid("unknown licence", field="licenseCode")
+    check_credit(facts, creator=merged["creator"], title=merged["title"], source_url=merged["source_url"])
+    if changed:
+        session.execute(update(_image).where(_image.c.id == image_id).values(**changed, updated_at=utcnow()))
+        changes.record(session, entity="image", ids=[image_id], kind="update")
+
+
+def delete_image(session: Session, *, image_id: int) -> None:
+    """Delete an image no article or author uses; its stored file stays for other
+    records with the same bytes (files are shared by content)."""
+    if session.execute(select(_image.c.id).where(_image.c.id == image_id)).first() is None:
+        raise NotFound("no such image", field="id")
+    article = Article.__table__  # type: ignore[attr-defined]
+    author = Author.__table__  # type: ignore[attr-defined]
+    used = session.execute(select(func.count()).where(article.c.lead_image_id == image_id)).scalar_one()
+    used += session.execute(select(func.count()).where(author.c.photo_id == image_id)).scalar_one()
+    if used:
+        raise Refused(Problem("id", f"{used} article(s) or author(s) still use this image", "CONFLICT"))
+    session.execute(delete(_image).where(_image.c.id == image_id))
+    changes.record(session, entity="image", ids=[image_id], kind="delete")
