@@ -118,3 +118,34 @@ def test_a_wrong_token_is_refused_on_sign_in(page: Any, server: str) -> None:
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_text("Your token was refused").wait_for()
     assert page.get_by_label("API token", exact=True).is_visible()
+
+
+def test_an_editor_uploads_an_image_with_its_credit_from_the_admin_page(
+    page: Any, server: str, db: Database, tmp_path: Any
+) -> None:
+    import io
+
+    from PIL import Image as PILImage
+
+    photo = tmp_path / "harbour.jpg"
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (800, 600), (20, 60, 120)).save(buffer, "JPEG")
+    photo.write_bytes(buffer.getvalue())
+    page.goto(f"{server}/admin")
+    page.get_by_label("API token", exact=True).fill(token_for(db, "editor"))
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("button", name="Upload image", exact=True).click()
+    page.get_by_label("Image file (JPEG, PNG, GIF, WebP or AVIF)", exact=True).set_input_files(str(photo))
+    page.get_by_label("Image title", exact=True).fill("Harbour at Dusk")
+    page.get_by_label("Creator", exact=True).fill("Mariusz Kluzniak")
+    page.get_by_label("Source name (e.g. Flickr)", exact=True).fill("Flickr")
+    page.get_by_label("Source URL", exact=True).fill("https://www.flickr.com/photos/kluzniak/1")
+    page.get_by_label("Licence", exact=True).select_option("CC-BY-NC-2.0")
+    page.get_by_role("button", name="Upload", exact=True).click()
+    page.get_by_text(
+        "Uploaded: Image from Mariusz Kluzniak's photostream on Flickr (CC BY-NC 2.0)"
+    ).wait_for()
+    body = httpx.post(
+        f"{server}/graphql", json={"query": "{ images { totalCount nodes { width title } } }"}
+    ).json()
+    assert body["data"]["images"] == {"totalCount": 1, "nodes": [{"width": 800, "title": "Harbour at Dusk"}]}

@@ -62,3 +62,11 @@ def test_reading_time_rounds_up_and_is_at_least_a_minute() -> None:
 )
 def test_slugs_are_lowercase_ascii_with_hyphens(title: str, slug: str) -> None:
     assert slugify(title) == slug
+
+
+def test_body_images_must_come_from_the_media_library() -> None:
+    clean = sanitize_html(
+        '<p><img src="https://tracker.example/pixel.gif" alt="x"><img src="/media/r/s/h/w800.webp" alt="ok">'
+        '<img src="data:image/png;base64,AAAA"></p>'
+    )
+    assert clean == '<p><img src="/media/r/s/h/w800.webp" alt="ok"></p>'

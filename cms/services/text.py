@@ -6,6 +6,7 @@ import html
 import math
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 import nh3
 from anyascii import anyascii
@@ -57,18 +58,32 @@ WORDS_PER_MINUTE = 230
 
 _BLOCK = re.compile(r"<(?:/?(?:p|h\d|li|blockquote|figcaption|tr|pre|td|th)\b[^>]*|br\s*/?)>", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_EMPTY_IMG = re.compile(r"<img(?![^>]*\bsrc=)[^>]*>")
+
+
+def _own_media_only(tag: str, attribute: str, value: str) -> str | None:
+    # Images in bodies come from the media library (a /media/... path), so a body can
+    # neither track readers through third-party pixels nor show images without credits.
+    if tag == "img" and attribute == "src":
+        parts = urlsplit(value)
+        if parts.scheme not in ("", "http", "https") or not parts.path.startswith("/media/"):
+            return None
+    return value
 
 
 def sanitize_html(raw: str) -> str:
     """Keep an allow-list of tags; scripts, styles, event handlers and javascript: URLs never survive."""
-    return nh3.clean(
+    clean: str = nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_own_media_only,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+    # An image whose source was dropped is an empty box: take it out.
+    return _EMPTY_IMG.sub("", clean)
 
 
 def html_to_text(clean_html: str) -> str:

@@ -21,7 +21,7 @@ async function gql(query, variables = {}) {
 }
 
 function show(view) {
-  for (const id of ["sign-in-view", "list-view", "edit-view"]) $(id).hidden = id !== view;
+  for (const id of ["sign-in-view", "list-view", "edit-view", "upload-view"]) $(id).hidden = id !== view;
   $("sign-out").hidden = view === "sign-in-view";
 }
 
@@ -89,7 +89,8 @@ function fillSelect(select, items, empty) {
 
 async function loadChoices() {
   const data = await gql(`{ sections { slug name } categories { slug name } authors(first: 100) { nodes { slug name } }
-    images(first: 100) { nodes { id title credit { line } } } }`);
+    images(first: 100) { nodes { id title credit { line } } } licenses { code name } }`);
+  fillSelect($("upload-license"), data.licenses.map((l) => [l.code, l.name]), "(choose the licence)");
   fillSelect($("section"), data.sections.map((s) => [s.slug, s.name]), "(no section)");
   fillSelect($("category"), data.categories.map((c) => [c.slug, c.name]), "(no category)");
   fillSelect($("lead-image"), data.images.nodes.map((i) => [i.id, `${i.title || "Untitled"} — ${i.credit.line}`]), "(no lead image)");
@@ -216,7 +217,51 @@ function guard(handler) {
   return (event) => handler(event).catch((error) => error.message !== "unauthenticated" && say(error.message, "error"));
 }
 
+async function uploadImage(event) {
+  event.preventDefault();
+  const form = new FormData($("upload"));
+  const file = form.get("file");
+  const input = {};
+  for (const name of ["title", "alt", "creator", "creatorUrl", "sourceName", "sourceUrl", "licenseCode"]) {
+    input[name] = form.get(name) || null;
+  }
+  const operations = {
+    query: `mutation($file: Upload!, $input: ImageInput!) { uploadImage(file: $file, input: $input) {
+      image { id title credit { line } } userErrors { field message code } } }`,
+    variables: { file: null, input },
+  };
+  const body = new FormData();
+  body.append("operations", JSON.stringify(operations));
+  body.append("map", JSON.stringify({ 0: ["variables.file"] }));
+  body.append("0", file, file.name);
+  const response = await fetch("/graphql", {
+    method: "POST",
+    headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` },
+    body,
+  });
+  const result = await response.json();
+  const message = $("upload-message");
+  if (result.errors) {
+    message.textContent = result.errors.map((e) => e.message).join("; ");
+    message.className = "error";
+    return;
+  }
+  const payload = result.data.uploadImage;
+  if (payload.userErrors.length) {
+    message.textContent = payload.userErrors.map((e) => `${e.field ?? ""}: ${e.message}`).join("; ");
+    message.className = "error";
+    return;
+  }
+  message.textContent = `Uploaded: ${payload.image.credit.line}`;
+  message.className = "ok";
+  $("upload").reset();
+  await loadChoices();
+}
+
 $("sign-in").addEventListener("submit", guard(signIn));
+$("new-image").addEventListener("click", () => { $("upload-message").textContent = ""; show("upload-view"); $("upload-file").focus(); });
+$("upload").addEventListener("submit", guard(uploadImage));
+$("upload-back").addEventListener("click", guard(listArticles));
 $("sign-out").addEventListener("click", () => signOut("Signed out."));
 $("filters").addEventListener("submit", guard(listArticles));
 $("new-article").addEventListener("click", newArticle);
