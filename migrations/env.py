@@ -14,6 +14,8 @@ from cms.settings import Settings
 # Search structures live outside the ORM metadata (an FTS5 table on SQLite, a
 # generated tsvector column on PostgreSQL); the migrations own them.
 _UNMODELLED = {
+    "article_search",
+    "ix_article_search_vector",
     "article_fts",
     "article_fts_data",
     "article_fts_idx",

@@ -53,7 +53,8 @@ def test_migrations_create_search_structures(database_url: str) -> None:
         if engine.dialect.name == "sqlite":
             assert "article_fts" in inspector.get_table_names()
         else:
-            assert "search_vector" in {c["name"] for c in inspector.get_columns("article")}
+            assert "article_search" in inspector.get_table_names()
+            assert "search_vector" not in {c["name"] for c in inspector.get_columns("article")}
     finally:
         engine.dispose()
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Connection, Select, func
+from sqlalchemy import ColumnElement, Connection, Select, func, select
 
 from cms.models import Article
 from cms.search.query import SearchQuery, parse
@@ -85,6 +85,38 @@ def grouped_facets(
         return [(int(value), int(n)) for value, n in rows if value is not None]
 
     return Facets(sections=by(_article.c.section_id), categories=by(_article.c.category_id), years=by(year))
+
+
+MAX_CANDIDATES = 5000
+
+
+def best_first(
+    conn: Connection,
+    *,
+    ranked: Callable[[int], list[tuple[int, float]]],
+    where: list[ColumnElement[bool]],
+    limit: int,
+    offset: int,
+    joined: Callable[[], list[tuple[int, float]]],
+) -> list[tuple[int, float]]:
+    """The page of (article id, score), best first.
+
+    Ranking the search index alone is several times cheaper than ranking matches
+    joined to their articles, so take the ``ranked(n)`` best candidates from the
+    index, keep those the filters allow, and widen the net only when too few
+    survive. Filters that reject most matches end in the plain ``joined`` query.
+    """
+    needed = offset + limit
+    candidates = max(2 * needed, 50)
+    while candidates <= MAX_CANDIDATES:
+        best = ranked(candidates)
+        ids = [article_id for article_id, _ in best]
+        allowed = set(conn.execute(select(_article.c.id).where(_article.c.id.in_(ids), *where)).scalars())
+        kept = [(article_id, score) for article_id, score in best if article_id in allowed]
+        if len(kept) >= needed or len(best) < candidates:
+            return kept[offset:needed]
+        candidates *= 4
+    return joined()
 
 
 def best_snippet(body: str | None, summary: str | None) -> str:

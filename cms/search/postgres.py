@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, extract, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, Select, column, extract, func, literal_column, select, table
 
 from cms.models import Article
 from cms.search import (
@@ -16,13 +16,16 @@ from cms.search import (
     MARK_START,
     Facets,
     Hit,
+    best_first,
     best_snippet,
     grouped_facets,
 )
 from cms.search.query import SearchQuery
 
 _article = Article.__table__  # type: ignore[attr-defined]
-_vector: ColumnElement[Any] = literal_column("article.search_vector")
+# The vectors live in a narrow table of their own (migration 0004), kept in step by a trigger.
+_search = table("article_search", column("article_id"), column("vector"))
+_vector: ColumnElement[Any] = _search.c.vector
 # Default (not fragment) mode: fragments trim short words and numbers at their edges.
 _HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12"
 
@@ -51,7 +54,11 @@ def _by_index(conn: Connection) -> Iterator[None]:
 
 class PostgresSearch:
     def _matching(self, query: SearchQuery, where: list[ColumnElement[bool]], *columns: object) -> Select:  # type: ignore[type-arg]
-        return select(*columns).where(_vector.op("@@")(_tsquery(query)), *where)  # type: ignore[call-overload,no-any-return]
+        return (  # type: ignore[no-any-return]
+            select(*columns)  # type: ignore[call-overload]
+            .select_from(_article.join(_search, _search.c.article_id == _article.c.id))
+            .where(_vector.op("@@")(_tsquery(query)), *where)
+        )
 
     def hits(
         self,
@@ -64,32 +71,45 @@ class PostgresSearch:
     ) -> list[Hit]:
         tsquery = _tsquery(query)
         rank = func.ts_rank(_vector, tsquery)
-        top = (
-            self._matching(query, where, _article.c.id, rank.label("rank"))
-            .order_by(rank.desc(), _article.c.id)
-            .limit(limit)
-            .offset(offset)
-            .subquery()
-        )
-        # Headlines are costly: make them for the page only, after ranking.
-        regconfig: ColumnElement[Any] = literal_column("'cms_english'::regconfig")
-        stmt = (
-            select(
-                top.c.id,
-                top.c.rank,
+
+        def ranked(candidates: int) -> list[tuple[int, float]]:
+            stmt = (
+                select(_search.c.article_id, rank)
+                .where(_vector.op("@@")(tsquery))
+                .order_by(rank.desc(), _search.c.article_id)
+                .limit(candidates)
+            )
+            return [(article_id, float(score)) for article_id, score in conn.execute(stmt)]
+
+        def joined() -> list[tuple[int, float]]:
+            stmt = (
+                self._matching(query, where, _article.c.id, rank)
+                .order_by(rank.desc(), _article.c.id)
+                .limit(limit)
+                .offset(offset)
+            )
+            return [(article_id, float(score)) for article_id, score in conn.execute(stmt)]
+
+        with _by_index(conn):
+            top = best_first(conn, ranked=ranked, where=where, limit=limit, offset=offset, joined=joined)
+            if not top:
+                return []
+            # Headlines are costly: make them for the page only, after ranking.
+            regconfig: ColumnElement[Any] = literal_column("'cms_english'::regconfig")
+            stmt = select(
+                _article.c.id,
                 func.ts_headline(regconfig, _disguise_brackets(_article.c.body_text), tsquery, _HEADLINE),
                 func.ts_headline(regconfig, _disguise_brackets(_article.c.summary), tsquery, _HEADLINE),
+            ).where(_article.c.id.in_([article_id for article_id, _ in top]))
+            snippets = {row[0]: (row[1], row[2]) for row in conn.execute(stmt)}
+        return [
+            Hit(
+                article_id=article_id,
+                rank=round(score, 6),
+                snippet=best_snippet(*snippets.get(article_id, ("", ""))),
             )
-            .join(_article, _article.c.id == top.c.id)
-            .order_by(top.c.rank.desc(), top.c.id)
-        )
-        hits = []
-        with _by_index(conn):
-            rows = conn.execute(stmt).all()
-        for article_id, score, body_snippet, summary_snippet in rows:
-            snippet = best_snippet(body_snippet, summary_snippet)
-            hits.append(Hit(article_id=article_id, rank=round(float(score), 6), snippet=snippet))
-        return hits
+            for article_id, score in top
+        ]
 
     def count(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> int:
         with _by_index(conn):

@@ -20,7 +20,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.selectable import Join
 
 from cms.models import Article
-from cms.search import MARK_END, MARK_START, Facets, Hit, best_snippet, grouped_facets
+from cms.search import MARK_END, MARK_START, Facets, Hit, best_first, best_snippet, grouped_facets
 from cms.search.query import SearchQuery, Term
 
 _article = Article.__table__  # type: ignore[attr-defined]
@@ -55,7 +55,6 @@ def match_expression(query: SearchQuery) -> str:
     return expression
 
 
-_MAX_CANDIDATES = 5000
 _BM25 = func.bm25(literal_column("article_fts"), *_WEIGHTS)
 _RANKED = (
     select(_fts.c.rowid, _BM25)
@@ -128,30 +127,20 @@ class SQLiteSearch:
         limit: int,
         offset: int,
     ) -> list[tuple[int, float]]:
-        """The page of (article id, score), best first.
+        def ranked(candidates: int) -> list[tuple[int, float]]:
+            rows = conn.execute(_RANKED, {"match": match, "candidates": candidates})
+            return [(article_id, float(score)) for article_id, score in rows]
 
-        Ranking inside FTS5 alone is several times cheaper than ranking joined rows,
-        so take the best candidates from the index, keep those the filters allow,
-        and widen the net only when too few survive. Filters that reject most
-        matches end in the plain join.
-        """
-        needed = offset + limit
-        candidates = max(2 * needed, 50)
-        while candidates <= _MAX_CANDIDATES:
-            ranked = conn.execute(_RANKED, {"match": match, "candidates": candidates}).all()
-            ids = [article_id for article_id, _ in ranked]
-            allowed = set(conn.execute(select(_article.c.id).where(_article.c.id.in_(ids), *where)).scalars())
-            kept = [(article_id, float(score)) for article_id, score in ranked if article_id in allowed]
-            if len(kept) >= needed or len(ranked) < candidates:
-                return kept[offset:needed]
-            candidates *= 4
-        joined = (
-            self._matching(query, where, _article.c.id, _BM25.label("score"))
-            .order_by(_BM25, _article.c.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        return [(article_id, float(score)) for article_id, score in conn.execute(joined)]
+        def joined() -> list[tuple[int, float]]:
+            stmt = (
+                self._matching(query, where, _article.c.id, _BM25.label("score"))
+                .order_by(_BM25, _article.c.id)
+                .limit(limit)
+                .offset(offset)
+            )
+            return [(article_id, float(score)) for article_id, score in conn.execute(stmt)]
+
+        return best_first(conn, ranked=ranked, where=where, limit=limit, offset=offset, joined=joined)
 
     def count(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> int:
         return int(conn.execute(self._matching(query, where, func.count())).scalar_one())
