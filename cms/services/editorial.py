@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from cms.errors import Forbidden, NotFound, Problem, Refused
+from cms.errors import Forbidden, NotFound, Problem, Refused, Unauthenticated
 from cms.models import (
     Article,
     ArticleAuthor,
@@ -202,8 +202,6 @@ def _set_byline(session: Session, article_id: int, author_ids: list[int]) -> Non
 
 def _require_writer(caller: Caller) -> None:
     if caller.role is None:
-        from cms.errors import Unauthenticated
-
         raise Unauthenticated("writing needs a token: send Authorization: Bearer <token>")
     if caller.role.value not in ("author", "editor", "admin"):
         raise Forbidden(f"the {caller.role.value} role cannot write content")

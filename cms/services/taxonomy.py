@@ -33,7 +33,7 @@ def _require_editor(caller: Caller) -> None:
         raise Forbidden("only editors and admins manage sections, categories and authors")
 
 
-def _clean(table: Table, values: dict[str, Any], *, pk: int | None) -> dict[str, Any]:
+def _clean(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     problems = []
     clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items() if k in table.c}
     if "name" in clean and not clean["name"]:
@@ -63,7 +63,7 @@ def create(session: Session, caller: Caller, kind: Kind, values: dict[str, Any],
     values = dict(values)
     if not values.get("slug"):
         values["slug"] = values.get("name") or ""
-    clean = _clean(table, values, pk=None)
+    clean = _clean(table, values)
     if not _slug_free(session, table, clean["slug"], None):
         raise Refused(Problem("slug", f"the slug {clean['slug']!r} is already used", "DUPLICATE"))
     pk = int(
@@ -82,7 +82,7 @@ def update_one(
     table = _TABLES[kind]
     if session.execute(select(table.c.id).where(table.c.id == pk)).first() is None:
         raise Refused(Problem("id", f"no such {kind}", "NOT_FOUND"))
-    clean = _clean(table, values, pk=pk)
+    clean = _clean(table, values)
     if "slug" in clean and not _slug_free(session, table, clean["slug"], pk):
         raise Refused(Problem("slug", f"the slug {clean['slug']!r} is already used", "DUPLICATE"))
     if clean:
