@@ -53,10 +53,21 @@ def serve(
     reload: bool = typer.Option(False, help="Restart when code changes (development)."),
     workers: int = typer.Option(1, envvar="CMS_WORKERS", show_default=True, help="Worker processes."),
 ) -> None:
-    """Serve the GraphQL API, media and feeds."""
+    """Serve the GraphQL API, media and the admin page."""
+    import os
+    import secrets
+
     import uvicorn
 
     _settings()  # fail early, with a readable message, on bad settings
+    if not os.environ.get("CMS_SECRET_KEY"):
+        # Every worker must sign media URLs and preview links with the same key: make
+        # one for this run and hand it to all of them. It changes at the next start.
+        os.environ["CMS_SECRET_KEY"] = secrets.token_urlsafe(32)
+        err.print(
+            "[yellow]warning:[/yellow] CMS_SECRET_KEY is not set; signed media URLs and preview links "
+            "stop working when the server restarts. Set it in production."
+        )
     uvicorn.run(
         "cms.app:create_app",
         factory=True,
