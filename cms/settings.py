@@ -22,7 +22,7 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_SECRET_KEY": "Secret for signing cursors' companions, preview links and media URLs.",
     "CMS_BASE_URL": "Public URL of the publisher's site; canonical article URLs start with it.",
     "CMS_REDIS_URL": "Optional Redis URL for a cache shared by several app nodes (not used yet).",
-    "CMS_DEBUG": "Show tracebacks in logs and enable GraphiQL's schema docs explorer for everyone.",
+    "CMS_DEBUG": "Starlette debug mode: tracebacks on non-GraphQL error pages (development only).",
     "CMS_MAX_PAGE_SIZE": "Largest `first`/`last` a client may ask for; more is BAD_USER_INPUT.",
     "CMS_DEFAULT_PAGE_SIZE": "Page size when a client gives neither `first` nor `last`.",
     "CMS_MAX_QUERY_DEPTH": "Deepest selection a public query may nest.",

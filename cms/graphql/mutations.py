@@ -243,10 +243,7 @@ class ContentMutations:
         self, info: Info, id: strawberry.ID, ttl_seconds: int = 3600
     ) -> PreviewLinkPayload:
         ctx: Context = info.context
-        if ctx.caller.role is None:
-            raise Unauthenticated("preview links need a token: send Authorization: Bearer <token>")
-        if ctx.caller.is_public:
-            raise Forbidden("partners cannot make preview links")
+        ctx.caller.require("make preview links")
         pk = _article_id(id)
         if article_service.get_one(ctx.conn, article_id=pk, public=False, now=ctx.now) is None:
             return PreviewLinkPayload(
@@ -357,13 +354,6 @@ class ImagePayload:
     user_errors: list[FieldError]
 
 
-def _require_image_editor(ctx: Context) -> None:
-    if ctx.caller.role is None:
-        raise Unauthenticated("images need a token: send Authorization: Bearer <token>")
-    if not ctx.caller.is_editor:
-        raise Forbidden("only editors and admins manage images")
-
-
 def _image_payload(info: Info, pk: int | None, errors: list[Any]) -> ImagePayload:
     ctx: Context = info.context
     image = image_types(ctx, [pk]).get(pk) if pk is not None else None
@@ -387,7 +377,7 @@ class ImageMutations:
     )
     async def upload_image(self, info: Info, file: Upload, input: ImageInput) -> ImagePayload:
         ctx: Context = info.context
-        _require_image_editor(ctx)
+        ctx.caller.require("manage images", editor=True)
         # At run time an UploadFile; the HTTP layer has already refused bodies over the limit.
         data = await file.read()  # type: ignore[attr-defined]
         values = _image_values(input)
@@ -407,7 +397,7 @@ class ImageMutations:
     @strawberry.mutation(description="Change the description, credit, licence or focal point.")
     def update_image(self, info: Info, id: strawberry.ID, input: ImageInput) -> ImagePayload:
         ctx: Context = info.context
-        _require_image_editor(ctx)
+        ctx.caller.require("manage images", editor=True)
         pk = expect_global_id(id, "Image")
         values = _image_values(input)
         _, errors = _write(ctx, lambda s: images.update_image(s, image_id=pk, values=values))
@@ -416,7 +406,7 @@ class ImageMutations:
     @strawberry.mutation(description="Refused while an article or author uses the image.")
     def delete_image(self, info: Info, id: strawberry.ID) -> DeletePayload:
         ctx: Context = info.context
-        _require_image_editor(ctx)
+        ctx.caller.require("manage images", editor=True)
         pk = expect_global_id(id, "Image")
         _, errors = _write(ctx, lambda s: images.delete_image(s, image_id=pk))
         return DeletePayload(deleted_id=None if errors else to_global_id("Image", pk), user_errors=errors)

@@ -28,7 +28,6 @@ from cms.graphql.types.article import (
 )
 from cms.graphql.types.image import Image, License
 from cms.graphql.types.search import FacetCount, SearchConnection, SearchEdge, SearchFacets, Stats
-from cms.models import State
 from cms.search import parse, render_snippet
 from cms.services import articles as article_service
 from cms.services import authors as author_service
@@ -420,4 +419,4 @@ def _author_with_photo(ctx: Context, row: Any, names: frozenset[str]) -> Author:
     return author_type(row, photo)
 
 
-__all__ = ["ArticleFilter", "Query", "State"]
+__all__ = ["ArticleFilter", "Query"]

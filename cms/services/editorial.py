@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from cms.errors import Forbidden, NotFound, Problem, Refused, Unauthenticated
+from cms.errors import Forbidden, NotFound, Problem, Refused
 from cms.models import (
     Article,
     ArticleAuthor,
@@ -200,13 +200,6 @@ def _set_byline(session: Session, article_id: int, author_ids: list[int]) -> Non
         )
 
 
-def _require_writer(caller: Caller) -> None:
-    if caller.role is None:
-        raise Unauthenticated("writing needs a token: send Authorization: Bearer <token>")
-    if caller.role.value not in ("author", "editor", "admin"):
-        raise Forbidden(f"the {caller.role.value} role cannot write content")
-
-
 def _load(session: Session, caller: Caller, article_id: int) -> Any:
     """The article, locked for this transaction, if the caller may edit it."""
     row = session.execute(select(_article).where(_article.c.id == article_id).with_for_update()).first()
@@ -218,7 +211,7 @@ def _load(session: Session, caller: Caller, article_id: int) -> Any:
 
 
 def create_article(session: Session, caller: Caller, data: ArticleInput, *, now: datetime) -> int:
-    _require_writer(caller)
+    caller.require("write articles")
     resolved = _resolve(session, data, creating=True)
     values = resolved.values
     values["slug"] = _free_slug(
@@ -257,7 +250,7 @@ def update_article(
     expected_version: int,
     now: datetime,
 ) -> None:
-    _require_writer(caller)
+    caller.require("write articles")
     row = _load(session, caller, article_id)
     _check_version(row, expected_version)
     resolved = _resolve(session, data, creating=False)
@@ -322,9 +315,9 @@ def set_state(
     at: datetime | None = None,
 ) -> None:
     """publish (now or at a future time), unpublish, archive, trash, restore."""
-    _require_writer(caller)
-    if action in ("publish", "unpublish", "archive") and not caller.is_editor:
-        raise Forbidden(f"only editors may {action} articles")
+    caller.require("write articles")
+    if action in ("publish", "unpublish", "archive"):
+        caller.require(f"{action} articles", editor=True)
     row = _load(session, caller, article_id)
     values: dict[str, Any]
     if action == "publish":
@@ -368,7 +361,7 @@ def revert_article(
     session: Session, caller: Caller, article_id: int, revision_id: int, *, now: datetime
 ) -> None:
     """Bring back a revision's content (not its workflow state), as a new revision."""
-    _require_writer(caller)
+    caller.require("write articles")
     row = _load(session, caller, article_id)
     old = session.execute(
         select(_revision).where(_revision.c.id == revision_id, _revision.c.article_id == article_id)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from cms.errors import Forbidden, Problem, Refused, Unauthenticated
+from cms.errors import Problem, Refused
 from cms.models import Article, ArticleAuthor, Author, Category, Section
 from cms.services import changes
 from cms.services.text import slugify
@@ -24,13 +24,6 @@ _TABLES: dict[str, Table] = {
 _LIMITS = {"name": 200, "slug": 200, "affiliation": 300}
 _article = Article.__table__  # type: ignore[attr-defined]
 _byline = ArticleAuthor.__table__  # type: ignore[attr-defined]
-
-
-def _require_editor(caller: Caller) -> None:
-    if caller.role is None:
-        raise Unauthenticated("writing needs a token: send Authorization: Bearer <token>")
-    if not caller.is_editor:
-        raise Forbidden("only editors and admins manage sections, categories and authors")
 
 
 def _clean(table: Table, values: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +51,7 @@ def _slug_free(session: Session, table: Table, slug: str, pk: int | None) -> boo
 
 
 def create(session: Session, caller: Caller, kind: Kind, values: dict[str, Any], *, now: datetime) -> int:
-    _require_editor(caller)
+    caller.require("manage sections, categories and authors", editor=True)
     table = _TABLES[kind]
     values = dict(values)
     if not values.get("slug"):
@@ -78,7 +71,7 @@ def create(session: Session, caller: Caller, kind: Kind, values: dict[str, Any],
 def update_one(
     session: Session, caller: Caller, kind: Kind, pk: int, values: dict[str, Any], *, now: datetime
 ) -> None:
-    _require_editor(caller)
+    caller.require("manage sections, categories and authors", editor=True)
     table = _TABLES[kind]
     if session.execute(select(table.c.id).where(table.c.id == pk)).first() is None:
         raise Refused(Problem("id", f"no such {kind}", "NOT_FOUND"))
@@ -94,7 +87,7 @@ def delete_one(
     session: Session, caller: Caller, kind: Kind, pk: int, *, reassign_to: str | None, now: datetime
 ) -> None:
     """Delete; if articles still use it, refuse unless ``reassign_to`` names where they go."""
-    _require_editor(caller)
+    caller.require("manage sections, categories and authors", editor=True)
     table = _TABLES[kind]
     if session.execute(select(table.c.id).where(table.c.id == pk)).first() is None:
         raise Refused(Problem("id", f"no such {kind}", "NOT_FOUND"))

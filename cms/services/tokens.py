@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from cms.errors import BadInput, NotFound
+from cms.errors import BadInput, Forbidden, NotFound, Unauthenticated
 from cms.models import ApiToken, Role, utcnow
 
 _token = ApiToken.__table__  # type: ignore[attr-defined]
@@ -36,6 +36,14 @@ class Caller:
     @property
     def is_editor(self) -> bool:
         return self.role in (Role.EDITOR, Role.ADMIN)
+
+    def require(self, action: str, *, editor: bool = False) -> None:
+        """Refuse ``action`` without a token (UNAUTHENTICATED) or with a role that may not do it
+        (FORBIDDEN): staff (author, editor, admin) by default, editors and admins with ``editor``."""
+        if self.role is None:
+            raise Unauthenticated(f"to {action} you need a token: send Authorization: Bearer <token>")
+        if not (self.is_editor if editor else not self.is_public):
+            raise Forbidden(f"the {self.role.value} role cannot {action}")
 
 
 PUBLIC = Caller()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from cms.errors import BadInput, Forbidden, Unauthenticated
+from cms.errors import BadInput
 from cms.graphql.relay import Node, PageInfo, to_global_id
 from cms.graphql.types.image import Image
 from cms.models import State
@@ -118,10 +118,7 @@ class Article(Node):
         from cms.graphql.types.revision import Revision, RevisionConnection, RevisionEdge
 
         ctx = info.context
-        if ctx.caller.role is None:
-            raise Unauthenticated("revisions need an editor's token")
-        if ctx.caller.is_public:
-            raise Forbidden("revisions are for editors and authors")
+        ctx.caller.require("read revisions")
         page = page_request(
             first=first, after=after, last=None, before=None,
             default_size=ctx.settings.default_page_size, max_size=ctx.settings.max_page_size,
