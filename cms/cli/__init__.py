@@ -1,0 +1,25 @@
+"""The `cms` command line, one module per command group. Every option also reads its CMS_* variable."""
+
+from __future__ import annotations
+
+import typer
+
+from cms.cli import articles, content, images, schema, server, tokens
+
+app = typer.Typer(help="A headless CMS for publishers.", no_args_is_help=True, add_completion=False)
+app.command()(server.serve)
+app.command()(server.migrate)
+app.command()(content.demo)
+app.command("import")(content.import_)
+app.command()(content.export)
+app.add_typer(schema.app, name="schema")
+app.add_typer(tokens.app, name="token")
+app.add_typer(articles.app, name="article")
+app.add_typer(images.app, name="image")
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]
