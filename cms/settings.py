@@ -11,6 +11,8 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from cms.errors import ConfigError
 
@@ -20,7 +22,13 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_DATABASE_URL": "SQLAlchemy URL of the content store (SQLite or PostgreSQL).",
     "CMS_MEDIA_ROOT": "Folder for uploaded originals and generated renditions.",
     "CMS_SECRET_KEY": "Secret for signing cursors' companions, preview links and media URLs.",
-    "CMS_BASE_URL": "Public URL of the publisher's site; canonical article URLs start with it.",
+    "CMS_PUBLIC_URL": "Where this CMS answers (media, feeds, API, links in mails and webhooks); `cms serve` "
+    "derives it from --host/--port when unset.",
+    "CMS_BASE_URL": "The publisher's site; canonical article URLs start with it. Unset: articles link to the "
+    "example frontend served by this CMS.",
+    "CMS_ARTICLE_URL": "Template of canonical article URLs: {base}, {public}, {section} (slug, or "
+    "'articles') "
+    "and {slug}.",
     "CMS_REDIS_URL": "Optional Redis URL for a cache shared by several app nodes (not used yet).",
     "CMS_DEBUG": "Starlette debug mode: tracebacks on non-GraphQL error pages (development only).",
     "CMS_MAX_PAGE_SIZE": "Largest `first`/`last` a client may ask for; more is BAD_USER_INPUT.",
@@ -49,6 +57,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _url(env: Mapping[str, str], name: str, default: str | None) -> Any:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an http:// or https:// URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
 def _normalise_database_url(url: str) -> str:
     # Users paste the URLs their hosting gives them; point PostgreSQL at psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
@@ -62,7 +80,9 @@ class Settings:
     database_url: str = "sqlite:///./cms.db"
     media_root: Path = Path("./media")
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
-    base_url: str = "http://127.0.0.1:8000"
+    public_url: str = "http://127.0.0.1:8000"
+    base_url: str | None = None
+    article_url: str | None = None
     redis_url: str | None = None
     debug: bool = False
     max_page_size: int = 100
@@ -84,7 +104,9 @@ class Settings:
             database_url=_normalise_database_url(env.get("CMS_DATABASE_URL") or defaults.database_url),
             media_root=Path(env.get("CMS_MEDIA_ROOT") or defaults.media_root),
             secret_key=secret,
-            base_url=(env.get("CMS_BASE_URL") or defaults.base_url).rstrip("/"),
+            public_url=_url(env, "CMS_PUBLIC_URL", defaults.public_url),
+            base_url=_url(env, "CMS_BASE_URL", None),
+            article_url=env.get("CMS_ARTICLE_URL") or None,
             redis_url=env.get("CMS_REDIS_URL") or None,
             debug=(env.get("CMS_DEBUG") or "").lower() in {"1", "true", "yes", "on"},
             max_page_size=_int(env, "CMS_MAX_PAGE_SIZE", defaults.max_page_size),
@@ -99,6 +121,14 @@ class Settings:
         )
         if settings.default_page_size > settings.max_page_size:
             raise ConfigError("CMS_DEFAULT_PAGE_SIZE cannot exceed CMS_MAX_PAGE_SIZE")
+        if settings.article_url is not None:
+            try:
+                settings.article_url.format(base="", public="", section="", slug="")
+            except (KeyError, IndexError, ValueError):
+                raise ConfigError(
+                    "CMS_ARTICLE_URL may use only {base}, {public}, {section} and {slug}, "
+                    f"got {settings.article_url!r}"
+                ) from None
         return settings
 
 

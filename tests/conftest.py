@@ -95,6 +95,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         media_root=tmp_path / "media",
         secret_key="test-secret",
+        public_url="https://cms.example.org",
         base_url="https://example.org",
     )
 

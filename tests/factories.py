@@ -10,8 +10,18 @@ from sqlalchemy import delete, insert, select, update
 
 from cms.db import Database
 from cms.media.licenses import resolve_license
-from cms.models import Article, ArticleAuthor, Author, Category, Image, Section, utcnow
-from cms.services import changes
+from cms.models import (
+    Article,
+    ArticleAuthor,
+    ArticleImage,
+    Author,
+    Category,
+    Image,
+    Revision,
+    Section,
+    utcnow,
+)
+from cms.services import changes, content, tokens
 from cms.services.text import html_to_text, reading_time_minutes, sanitize_html, slugify
 
 _counter = itertools.count(1)
@@ -32,6 +42,11 @@ class Seeder:
             ).scalar_one()
             changes.record(session, entity=entity, ids=[pk], kind="create")
         return int(pk)
+
+    def token(self, role: str, name: str = "Test") -> tuple[int, str]:
+        """A token's id and the token itself."""
+        with self.db.write() as session:
+            return tokens.create(session, name=name, role=role)
 
     def section(self, name: str = "The Peninsula", slug: str | None = None, description: str = "") -> int:
         return self._insert(
@@ -71,9 +86,12 @@ class Seeder:
         author_ids: list[int] | tuple[int, ...] = (),
         lead_image_id: int | None = None,
         slug: str | None = None,
+        created_by: int | None = None,
     ) -> int:
         if published_at == "default":
             published_at = utcnow() - timedelta(days=1) if state == "published" else None
+        elif isinstance(published_at, str):
+            published_at = datetime.fromisoformat(published_at)
         clean = sanitize_html(body)
         text = html_to_text(clean)
         pk = self._insert(
@@ -90,7 +108,16 @@ class Seeder:
             section_id=section_id,
             category_id=category_id,
             lead_image_id=lead_image_id,
+            created_by=created_by,
+            live_version=1 if state == "published" else None,
+            announced=state == "published" and published_at is not None and published_at <= utcnow(),
         )
+        if lead_image_id is not None:
+            with self.db.write() as session:
+                session.execute(
+                    insert(ArticleImage.__table__),  # type: ignore[attr-defined]
+                    [{"article_id": pk, "image_id": lead_image_id, "role": "lead"}],
+                )
         if author_ids:
             with self.db.write() as session:
                 session.execute(
@@ -98,6 +125,38 @@ class Seeder:
                     [{"article_id": pk, "author_id": a, "position": i} for i, a in enumerate(author_ids)],
                 )
         return pk
+
+    def revision(self, pk: int, *, version: int = 1, message: str = "created") -> int:
+        """Save the article's stored content as a revision; returns the revision's id."""
+        row = self.article_row(pk)
+        with self.db.write() as session:
+            body = content.of_row(session, row)
+            content.save_revision(
+                session, article_id=pk, version=version, content=body, state=row.state,
+                published_at=row.published_at, token_id=None, author_name="seed", message=message,
+                now=utcnow(),
+            )  # fmt: skip
+            found = session.execute(
+                select(Revision.__table__.c.id)  # type: ignore[attr-defined]
+                .where(Revision.__table__.c.article_id == pk)  # type: ignore[attr-defined]
+                .order_by(Revision.__table__.c.id.desc())  # type: ignore[attr-defined]
+            ).first()
+        assert found is not None
+        return int(found[0])
+
+    def pending(self, pk: int, **changes: Any) -> int:
+        """Give a published article pending changes (a revision above its live version)."""
+        row = self.article_row(pk)
+        version = row.version + 1
+        with self.db.write() as session:
+            body = content.of_row(session, row).changed(**changes)
+            content.save_revision(
+                session, article_id=pk, version=version, content=body, state=row.state,
+                published_at=row.published_at, token_id=None, author_name="seed", message="edited",
+                now=utcnow(),
+            )  # fmt: skip
+            session.execute(update(_article).where(_article.c.id == pk).values(version=version))
+        return version
 
     def update_article(self, pk: int, **values: Any) -> None:
         if "body" in values:

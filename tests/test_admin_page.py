@@ -131,8 +131,9 @@ def test_an_editor_uploads_an_image_with_its_credit_from_the_admin_page(
     buffer = io.BytesIO()
     PILImage.new("RGB", (800, 600), (20, 60, 120)).save(buffer, "JPEG")
     photo.write_bytes(buffer.getvalue())
+    token = token_for(db, "editor")
     page.goto(f"{server}/admin")
-    page.get_by_label("API token", exact=True).fill(token_for(db, "editor"))
+    page.get_by_label("API token", exact=True).fill(token)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_role("button", name="Upload image", exact=True).click()
     page.get_by_label("Image file (JPEG, PNG, GIF, WebP or AVIF)", exact=True).set_input_files(str(photo))
@@ -145,7 +146,8 @@ def test_an_editor_uploads_an_image_with_its_credit_from_the_admin_page(
     page.get_by_text(
         "Uploaded: Image from Mariusz Kluzniak's photostream on Flickr (CC BY-NC 2.0)"
     ).wait_for()
-    body = httpx.post(
-        f"{server}/graphql", json={"query": "{ images { totalCount nodes { width title } } }"}
-    ).json()
+    query = {"query": "{ images { totalCount nodes { width title } } }"}
+    body = httpx.post(f"{server}/graphql", json=query, headers={"Authorization": f"Bearer {token}"}).json()
     assert body["data"]["images"] == {"totalCount": 1, "nodes": [{"width": 800, "title": "Harbour at Dusk"}]}
+    # No published article uses it yet: the public does not see it.
+    assert httpx.post(f"{server}/graphql", json=query).json()["data"]["images"]["totalCount"] == 0

@@ -37,8 +37,9 @@ def test_an_author_token_cannot_publish_from_the_command_line(
     server: str, db: Database, seed: Seeder
 ) -> None:
     author = seed.author("Jane Example")
-    seed.article("Desk memo", slug="desk-memo", state="draft", author_ids=[author])
-    code, out = run(server, token_for(db, "author"), "publish", "desk-memo")
+    token_id, token = seed.token("author", "Jane Example")
+    seed.article("Desk memo", slug="desk-memo", state="draft", author_ids=[author], created_by=token_id)
+    code, out = run(server, token, "publish", "desk-memo")
     assert code == 1
     assert "FORBIDDEN" in out
 

@@ -301,6 +301,9 @@ def test_a_changed_slug_keeps_the_old_one_working(
     article = create(editor, authorSlugs=[byline])
     editor.data(PUBLISH, {"id": article["id"]})
     editor.data(UPDATE, {"id": article["id"], "input": {"slug": "a-better-slug"}, "v": 2})
+    # A published article's edits wait for publishing: the public still has the old slug.
+    assert gql.data('{ article(slug: "a-better-slug") { slug } }')["article"] is None
+    editor.data(PUBLISH, {"id": article["id"]})
     assert gql.data('{ article(slug: "sanctions-and-the-alliance") { slug } }')["article"] == {
         "slug": "a-better-slug"
     }

@@ -24,7 +24,7 @@ QUERY = """query($id: ID!, $w: Int, $h: Int, $fit: ImageFit, $format: ImageForma
 
 def upload(db: Database, settings: Settings, licence: str = "CC-BY-2.0", **extra: Any) -> str:
     fields = ImageFields(
-        title="Harbour", creator="Jane", source_url="https://e.org/1", license=licence, **extra
+        title="Harbour", creator="Jane", source_url="https://e.org/1", license=licence, public=True, **extra
     )
     with db.write() as session:
         pk = add_image(
@@ -40,7 +40,7 @@ def url_of(gql: GraphQLClient, image_id: str, **args: Any) -> str:
 def test_url_is_absolute_signed_and_canonical(gql: GraphQLClient, db: Database, settings: Settings) -> None:
     image_id = upload(db, settings, focal_point=(0.3, 0.6))
     url = url_of(gql, image_id, w=800, fit="COVER", h=800, format="WEBP", q=80)
-    match = re.fullmatch(r"https://example\.org/media/r/([\w-]+)/([0-9a-f]{64})/(.+)", url)
+    match = re.fullmatch(r"https://cms\.example\.org/media/r/([\w-]+)/([0-9a-f]{64})/(.+)", url)
     assert match, url
     signature, source, name = match.groups()
     assert name == "w800_h800_cover_f300-600.webp"  # quality 80 is WebP's default
@@ -114,7 +114,7 @@ def test_placeholder_and_cropped_attribution(gql: GraphQLClient, db: Database, s
 
 
 def test_imported_records_without_pixels_get_neutral_placeholders(gql: GraphQLClient, seed: Seeder) -> None:
-    image_id = to_global_id("Image", seed.image())
+    image_id = to_global_id("Image", seed.image(public=True))
     query = """query($id: ID!) { image(id: $id) { url(width: 400)
       placeholder { blurhash dominantColor dataUri } } }"""
     image = gql.data(query, {"id": image_id})["image"]

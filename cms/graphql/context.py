@@ -11,9 +11,10 @@ from strawberry.dataloader import DataLoader
 
 from cms.db import Database
 from cms.search import SearchBackend
-from cms.services import changes
+from cms.services import clock, tokens
 from cms.services.snapshot import ContentSnapshot, Taxonomy
 from cms.services.tokens import PUBLIC, Caller
+from cms.services.views import ArticleView, Reader
 from cms.settings import Settings
 
 
@@ -36,6 +37,8 @@ class Context:
     _seq: int = 0
     caller: Caller = PUBLIC
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+    _reader: Reader | None = None
+    _creators: dict[int, str | None] = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:
@@ -44,11 +47,9 @@ class Context:
     @property
     def conn(self) -> Connection:
         if self._conn is None:
-            conn = self.app.db.connect()
             # The first statement opens the snapshot; everything this request
             # reads, and every memo it uses, belongs to this sequence number.
-            self._seq = changes.current_seq(conn)
-            self._conn = conn
+            self._conn, self._seq = clock.open_reading(self.app.db, self.app.snapshot, self.now)
         return self._conn
 
     @property
@@ -61,10 +62,30 @@ class Context:
         """Sees only published content whose time has come (no token, or a partner's)."""
         return self.caller.is_public
 
+    @property
+    def draft_owner(self) -> str | None:
+        """Whose unpublished articles the caller may read besides the public's (an author's own)."""
+        return self.caller.draft_owner
+
+    def reader(self) -> Reader:
+        """The read model for this request's snapshot."""
+        if self._reader is None:
+            self._reader = Reader(self.conn, settings=self.settings, now=self.now, taxonomy=self.taxonomy())
+        return self._reader
+
+    def owns_article(self, view: ArticleView) -> bool:
+        """Whether the article was created by a token of the caller's."""
+        if view.created_by is None or self.caller.token_id is None:
+            return False
+        if view.created_by not in self._creators:
+            self._creators[view.created_by] = tokens.name_of(self.conn, view.created_by)
+        return self.caller.owns(self._creators[view.created_by])
+
     def after_write(self) -> None:
         """A write committed: later reads in this request need a snapshot that includes it."""
         self.close()
         self.loaders.clear()
+        self._reader = None
 
     def taxonomy(self) -> Taxonomy:
         return self.app.snapshot.taxonomy(self.conn, self.seq)

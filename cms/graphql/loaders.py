@@ -31,12 +31,16 @@ def _loader(ctx: Context, key: str, load: Any) -> DataLoader[Any, Any]:
 def _count_loader(ctx: Context, kind: article_service.Parent) -> DataLoader[int, int]:
     async def load(parent_ids: Sequence[int]) -> list[int]:
         snapshot, seq, now = ctx.app.snapshot, ctx.seq, ctx.now
-        found = {pid: snapshot.cached_count(seq, ("parent", kind, pid), now) for pid in parent_ids}
+        # What is counted depends on who asks: the public, an author (plus their own), editors.
+        audience = (ctx.is_public, ctx.draft_owner)
+        found = {pid: snapshot.cached_count(seq, ("parent", kind, pid, *audience), now) for pid in parent_ids}
         missing = [pid for pid, value in found.items() if value is None]
         if missing:
-            counted = article_service.counts_by_parent(ctx.conn, kind, missing, now=now, public=ctx.is_public)
+            counted = article_service.counts_by_parent(
+                ctx.conn, kind, missing, now=now, public=ctx.is_public, owner=ctx.draft_owner
+            )
             for pid, value in counted.items():
-                snapshot.store_count(ctx.conn, seq, ("parent", kind, pid), now, value)
+                snapshot.store_count(ctx.conn, seq, ("parent", kind, pid, *audience), now, value)
                 found[pid] = value
         return [int(found[pid] or 0) for pid in parent_ids]
 
@@ -75,6 +79,7 @@ def nested_articles(
             page=page,
             now=ctx.now,
             public=ctx.is_public,
+            owner=ctx.draft_owner,
             with_body=with_body,
         )
         # Relations for every parent's page at once, then split back per parent.

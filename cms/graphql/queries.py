@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from cms.errors import BadInput, Forbidden, Unauthenticated
+from cms.errors import BadInput, Forbidden
 from cms.graphql.context import Context
 from cms.graphql.relay import Node, PageInfo, expect_global_id, from_global_id
 from cms.graphql.selection import selected_names
@@ -23,7 +23,6 @@ from cms.graphql.types.article import (
     author_type,
     build_articles,
     connection,
-    image_types,
     taxonomy_types,
 )
 from cms.graphql.types.image import Image, License
@@ -31,8 +30,10 @@ from cms.graphql.types.search import FacetCount, SearchConnection, SearchEdge, S
 from cms.search import parse, render_snippet
 from cms.services import articles as article_service
 from cms.services import authors as author_service
+from cms.services import library, tokens
 from cms.services import preview as preview_links
 from cms.services.pagination import decode_cursor, encode_cursor, page_request
+from cms.services.permissions import Action
 
 
 @strawberry.input(description="Narrow a list of articles. Slugs name sections, categories and authors.")
@@ -89,7 +90,7 @@ def _ctx(info: Info) -> Context:
 
 def _resolve_filter(ctx: Context, flt: ArticleFilter | None) -> article_service.Filter:
     if flt is None:
-        return article_service.Filter(public=ctx.is_public)
+        return article_service.Filter(public=ctx.is_public, owner=ctx.draft_owner)
     if flt.status is not None and ctx.is_public and flt.status is not ArticleStatus.PUBLISHED:
         raise Forbidden("filtering by status other than PUBLISHED needs an editor's token", field="status")
     status = flt.status.value if flt.status is not None and not ctx.is_public else None
@@ -117,6 +118,7 @@ def _resolve_filter(ctx: Context, flt: ArticleFilter | None) -> article_service.
         nothing |= author_id is None
     return article_service.Filter(
         public=ctx.is_public,
+        owner=ctx.draft_owner,
         section_id=section_id,
         category_id=category_id,
         author_id=author_id,
@@ -137,9 +139,34 @@ def _count(ctx: Context, flt: article_service.Filter) -> int:
     )
 
 
-def _one_article(ctx: Context, names: frozenset[str], **where: Any) -> Article | None:
-    row = article_service.get_one(ctx.conn, public=ctx.is_public, now=ctx.now, **where)
-    return build_articles(ctx, [row], names)[0] if row is not None else None
+def _one_article(
+    ctx: Context, names: frozenset[str], *, preview: bool = False, **where: Any
+) -> Article | None:
+    row = article_service.get_one(ctx.conn, public=ctx.is_public, owner=ctx.draft_owner, now=ctx.now, **where)
+    if row is None:
+        return None
+    # Pending changes only for those who may read this article's drafts.
+    pending = preview and (ctx.caller.sees_all_drafts or ctx.caller.owns(_creator(ctx, row)))
+    return build_articles(ctx, [row], names, pending=pending)[0]
+
+
+def _creator(ctx: Context, row: Any) -> str | None:
+    return tokens.name_of(ctx.conn, row.created_by) if row.created_by is not None else None
+
+
+def _image_public(ctx: Context) -> bool:
+    """Whether the caller sees only public images (no token, a partner, or a role without the right)."""
+    return not ctx.caller.may(Action.IMAGE_READ_PRIVATE)
+
+
+def _images(ctx: Context, ids: list[int]) -> dict[int, Image]:
+    views = ctx.reader().images(ids, public=_image_public(ctx))
+    return {pk: Image.from_view(view) for pk, view in views.items()}
+
+
+def _author(ctx: Context, row: Any, names: frozenset[str]) -> Author:
+    reader = ctx.reader()
+    return author_type(reader.authors([row], photos="photo" in names, public=_image_public(ctx))[0])
 
 
 @strawberry.type
@@ -151,10 +178,10 @@ class Query:
         if type_name == "Article":
             return _one_article(ctx, selected_names(info), article_id=pk)
         if type_name == "Image":
-            return image_types(ctx, [pk]).get(pk)
+            return _images(ctx, [pk]).get(pk)
         if type_name == "Author":
             row = author_service.get(ctx.conn, author_id=pk)
-            return _author_with_photo(ctx, row, selected_names(info)) if row is not None else None
+            return _author(ctx, row, selected_names(info)) if row is not None else None
         sections, categories = taxonomy_types(ctx.taxonomy())
         if type_name == "Section":
             return sections.get(pk)
@@ -172,18 +199,20 @@ class Query:
         preview_token: str | None = None,
     ) -> Article | None:
         ctx = _ctx(info)
-        if preview and ctx.is_public:
-            raise Unauthenticated("`preview: true` needs an editor's token")
+        if preview:
+            ctx.caller.require(Action.ARTICLE_READ_DRAFT, own=True)
         if preview_token is not None:
-            article_id = preview_links.check(ctx.settings.secret_key, preview_token, now=ctx.now)
+            article_id, generation = preview_links.check(ctx.settings.secret_key, preview_token, now=ctx.now)
             row = article_service.get_one(ctx.conn, article_id=article_id, public=False, now=ctx.now)
-            return build_articles(ctx, [row], selected_names(info))[0] if row is not None else None
+            if row is None or row.preview_generation != generation or row.state == "trashed":
+                raise preview_links.refused()
+            return build_articles(ctx, [row], selected_names(info), pending=True)[0]
         if (slug is None) == (id is None):
             raise BadInput("give exactly one of `slug` or `id`", field="slug")
         names = selected_names(info)
         if id is not None:
-            return _one_article(ctx, names, article_id=expect_global_id(id, "Article"))
-        return _one_article(ctx, names, slug=slug)
+            return _one_article(ctx, names, preview=bool(preview), article_id=expect_global_id(id, "Article"))
+        return _one_article(ctx, names, preview=bool(preview), slug=slug)
 
     @strawberry.field(description="Articles, newest first unless ordered otherwise. Relay pagination.")
     def articles(
@@ -338,7 +367,7 @@ class Query:
     def author(self, info: Info, slug: str) -> Author | None:
         ctx = _ctx(info)
         row = author_service.get(ctx.conn, slug=slug)
-        return _author_with_photo(ctx, row, selected_names(info)) if row is not None else None
+        return _author(ctx, row, selected_names(info)) if row is not None else None
 
     @strawberry.field(description="Authors, alphabetically. Relay pagination.")
     def authors(
@@ -359,8 +388,8 @@ class Query:
             max_size=ctx.settings.max_page_size,
         )
         rows, more = author_service.list_page(ctx.conn, page=page)
-        photos = image_types(ctx, [r.photo_id for r in rows]) if "photo" in selected_names(info) else {}
-        items = [author_type(r, photos.get(r.photo_id) if r.photo_id is not None else None) for r in rows]
+        views = ctx.reader().authors(rows, photos="photo" in selected_names(info), public=_image_public(ctx))
+        items = [author_type(view) for view in views]
         if page.trim_last is not None:
             items = items[-page.trim_last :] if page.trim_last else []
             rows = rows[-page.trim_last :] if page.trim_last else []
@@ -389,8 +418,11 @@ class Query:
             if len(parts) != 2 or parts[0] != "image" or not isinstance(parts[1], int):
                 raise BadInput("`after` is not a cursor of the image library", field="after")
             before_id = parts[1]
-        ids, more, total = article_service.image_page(ctx.conn, limit=page.limit, before_id=before_id)
-        images = image_types(ctx, ids)
+        public = _image_public(ctx)
+        ids, more, total = library.page(
+            ctx.conn, limit=page.limit, before_id=before_id, public=public, now=ctx.now
+        )
+        images = _images(ctx, ids)
         edges = [ImageEdge(cursor=encode_cursor("image", pk), node=images[pk]) for pk in ids if pk in images]
         page_info = PageInfo.of(
             [e.cursor for e in edges], more=more, forward=True, had_cursor=after is not None
@@ -400,7 +432,7 @@ class Query:
     @strawberry.field
     def image(self, info: Info, id: strawberry.ID) -> Image | None:
         pk = expect_global_id(id, "Image")
-        return image_types(_ctx(info), [pk]).get(pk)
+        return _images(_ctx(info), [pk]).get(pk)
 
     @strawberry.field(description="Every licence and rights statement the CMS knows.")
     def licenses(self, info: Info) -> list[License]:
@@ -410,13 +442,6 @@ class Query:
     def stats(self, info: Info) -> Stats:
         ctx = _ctx(info)
         return Stats(total_publications=_count(ctx, article_service.Filter(public=True)))
-
-
-def _author_with_photo(ctx: Context, row: Any, names: frozenset[str]) -> Author:
-    photo = None
-    if row.photo_id is not None and "photo" in names:
-        photo = image_types(ctx, [row.photo_id]).get(row.photo_id)
-    return author_type(row, photo)
 
 
 __all__ = ["ArticleFilter", "Query"]

@@ -2,15 +2,19 @@
 
 from sqlmodel import SQLModel
 
-from cms.models.article import Article, ArticleAuthor, ArticleSlug, State
+from cms.models.article import Article, ArticleAuthor, ArticleImage, ArticleSlug, State
+from cms.models.audit import AuditEntry
 from cms.models.author import Author
 from cms.models.change import Change
 from cms.models.image import Image
 from cms.models.license import License
+from cms.models.outbox import DeliveryAttempt, OutboxMessage
+from cms.models.partner import Partner, PartnerSection
 from cms.models.revision import Revision
 from cms.models.taxonomy import Category, Section
 from cms.models.token import ApiToken, Role
 from cms.models.types import UTCDateTime, utcnow
+from cms.models.webhook import Webhook
 
 metadata = SQLModel.metadata
 
@@ -18,17 +22,24 @@ __all__ = [
     "ApiToken",
     "Article",
     "ArticleAuthor",
+    "ArticleImage",
     "ArticleSlug",
+    "AuditEntry",
     "Author",
     "Category",
     "Change",
+    "DeliveryAttempt",
     "Image",
     "License",
+    "OutboxMessage",
+    "Partner",
+    "PartnerSection",
     "Revision",
     "Role",
     "Section",
     "State",
     "UTCDateTime",
+    "Webhook",
     "metadata",
     "utcnow",
 ]

@@ -39,7 +39,16 @@ class Article(SQLModel, table=True):
     lead_image_id: int | None = Field(default=None, foreign_key="image.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    version: int = 1
+    version: int = 1  # bumped by every save and workflow step; what updateArticle's expectedVersion names
+    # The revision the public sees while PUBLISHED (also when scheduled). Edits to a published
+    # article become revisions above it ("pending changes") until someone allowed to publish
+    # publishes them; the columns below always hold the live content of a published article.
+    live_version: int | None = None
+    # Whether the change log has an entry for this article becoming public. A scheduled article
+    # goes public by the clock; the first request or worker to notice appends that entry, once.
+    announced: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # Part of every preview link: bumping it (trash, delete, or by hand) revokes them all at once.
+    preview_generation: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     reading_time_minutes: int = 1
     slug: str = Field(max_length=250, unique=True)
     canonical_url: str | None = Field(default=None, max_length=500)  # only when it lives elsewhere
@@ -69,3 +78,16 @@ class ArticleSlug(SQLModel, table=True):
 
     slug: str = Field(primary_key=True, max_length=250)
     article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+
+
+class ArticleImage(SQLModel, table=True):
+    """Which images an article uses: ``lead`` and ``body`` for its saved content (live when
+    published), ``pending`` for unpublished changes. Public image visibility and the media
+    library's "used by" both read it."""
+
+    __tablename__ = "article_image"
+    __table_args__ = (Index("ix_article_image_image", "image_id", "role", "article_id"),)
+
+    article_id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
+    image_id: int = Field(foreign_key="image.id", primary_key=True, ondelete="CASCADE")
+    role: str = Field(primary_key=True, max_length=10)

@@ -22,4 +22,7 @@ class Change(SQLModel, table=True):
     entity: str = Field(max_length=30)  # article, author, category, section, image
     entity_id: int = Field(index=True)
     kind: str = Field(max_length=10)  # create, update, delete
+    # Whether readers could notice: the entity was or now is public (an article published and
+    # due, before or after). Drafts moving about are not, so partner sync skips them.
+    public: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -37,6 +37,8 @@ class Image(SQLModel, table=True):
     source_url: str = Field(default="", max_length=500)
     license_code: str = Field(foreign_key="license.code", max_length=40, index=True)
     modifications: str = ""
+    # Shown to the public even when no published article uses it (an editor's choice).
+    public: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     # Identifies a record from an import so that re-importing updates it: "corpus:42".
     external_ref: str | None = Field(default=None, max_length=200, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

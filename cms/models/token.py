@@ -29,3 +29,5 @@ class ApiToken(SQLModel, table=True):
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Partner-role tokens belong to one partner: its sections, licence terms and rate limit.
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", ondelete="SET NULL")

@@ -25,25 +25,24 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    or_,
     select,
     tuple_,
 )
 
 from cms.errors import BadInput
-from cms.models import Article, ArticleAuthor, ArticleSlug, Author, Image, State
+from cms.models import ApiToken, Article, ArticleAuthor, ArticleSlug, Author, State
 from cms.services.pagination import Page, decode_cursor, encode_cursor
 
 article = Article.__table__  # type: ignore[attr-defined]
 article_author = ArticleAuthor.__table__  # type: ignore[attr-defined]
 article_slug = ArticleSlug.__table__  # type: ignore[attr-defined]
 author = Author.__table__  # type: ignore[attr-defined]
-image = Image.__table__  # type: ignore[attr-defined]
 
 # What the API reads: every timestamp parsed costs, so columns no reader shows stay behind.
 ARTICLE_COLUMNS = [c for c in article.c if c.name != "created_at"]
 LIST_COLUMNS = [c for c in ARTICLE_COLUMNS if c.name not in {"body_html", "body_text"}]
 AUTHOR_COLUMNS = [c for c in author.c if c.name not in {"created_at", "updated_at"}]
-IMAGE_COLUMNS = [c for c in image.c if c.name not in {"created_at", "updated_at", "external_ref"}]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BYLINES = (
     select(article_author.c.article_id, *AUTHOR_COLUMNS)
@@ -53,7 +52,6 @@ _BYLINES = (
 )
 _BY_IDS = select(*LIST_COLUMNS).where(article.c.id.in_(bindparam("ids", expanding=True)))
 _BY_IDS_WITH_BODY = select(*ARTICLE_COLUMNS).where(article.c.id.in_(bindparam("ids", expanding=True)))
-_IMAGES = select(*IMAGE_COLUMNS).where(image.c.id.in_(bindparam("ids", expanding=True)))
 
 
 class Order(StrEnum):
@@ -76,6 +74,7 @@ class Filter:
     """Which articles; ids already resolved from slugs. ``public`` applies the visibility rule."""
 
     public: bool = True
+    owner: str | None = None  # also the unpublished articles of this person (an author's own)
     section_id: int | None = None
     category_id: int | None = None
     author_id: int | None = None
@@ -87,6 +86,7 @@ class Filter:
     def cache_key(self) -> tuple[Any, ...]:
         return (
             self.public,
+            self.owner,
             self.section_id,
             self.category_id,
             self.author_id,
@@ -108,6 +108,20 @@ def visible(now: datetime) -> ColumnElement[bool]:
     return and_(article.c.state == State.PUBLISHED.value, article.c.published_at <= _time("now", now))
 
 
+_token = ApiToken.__table__  # type: ignore[attr-defined]
+
+
+def owned_by(name: Any) -> ColumnElement[bool]:
+    """Created by a token of this person (tokens are named after who uses them)."""
+    clause: ColumnElement[bool] = article.c.created_by.in_(select(_token.c.id).where(_token.c.name == name))
+    return clause
+
+
+def readable(now: datetime, owner: str | None) -> ColumnElement[bool]:
+    """What a caller sees who reads published content plus their own articles."""
+    return or_(visible(now), owned_by(bindparam("owner", owner)))
+
+
 # Clauses use named parameters, so that a statement built once for a filter's
 # shape (which conditions it has) serves every filter of that shape: building
 # and hashing SQLAlchemy statements costs more than running them on SQLite.
@@ -117,6 +131,8 @@ def where_clauses(flt: Filter, now: datetime) -> list[ColumnElement[bool]]:
         clauses.append(false())
     if flt.public:
         clauses.append(visible(now))
+    elif flt.owner is not None:
+        clauses.append(readable(now, flt.owner))
     if flt.status in ("PUBLISHED", "SCHEDULED"):
         clauses.append(article.c.state == State.PUBLISHED.value)
         due = article.c.published_at <= _time("now", now)
@@ -145,7 +161,10 @@ def where_clauses(flt: Filter, now: datetime) -> list[ColumnElement[bool]]:
 
 def _params(flt: Filter, now: datetime) -> dict[str, Any]:
     values = {
-        "now": now if flt.public or flt.status in ("PUBLISHED", "SCHEDULED") else None,
+        "now": now
+        if flt.public or flt.owner is not None or flt.status in ("PUBLISHED", "SCHEDULED")
+        else None,
+        "owner": flt.owner if not flt.public else None,
         "section_id": flt.section_id,
         "category_id": flt.category_id,
         "author_id": flt.author_id,
@@ -174,6 +193,7 @@ def _representative(flt: Filter) -> Filter:
     """A filter standing for every filter of its shape (its values are only defaults)."""
     return Filter(
         public=flt.public,
+        owner="" if flt.owner is not None else None,
         section_id=0 if flt.section_id is not None else None,
         category_id=0 if flt.category_id is not None else None,
         author_id=0 if flt.author_id is not None else None,
@@ -184,10 +204,11 @@ def _representative(flt: Filter) -> Filter:
     )
 
 
-def cursor_for(row: Any, order: Order) -> str:
+def cursor_for(item: Any, order: Order) -> str:
+    """The cursor of an article (a row or a view) in a list ordered by ``order``."""
     column, _ = _ORDER_KEYS[order]
-    value = row._mapping[column]
-    return encode_cursor(order.value, value.isoformat() if isinstance(value, datetime) else value, row.id)
+    value = getattr(item, column)
+    return encode_cursor(order.value, value.isoformat() if isinstance(value, datetime) else value, item.id)
 
 
 def _decode(cursor: str, order: Order, argument: str) -> tuple[Any, int]:
@@ -276,23 +297,33 @@ def list_page(
 
 
 def get_one(
-    conn: Connection, *, article_id: int | None = None, slug: str | None = None, public: bool, now: datetime
+    conn: Connection,
+    *,
+    article_id: int | None = None,
+    slug: str | None = None,
+    public: bool,
+    owner: str | None = None,
+    now: datetime,
 ) -> Row[Any] | None:
-    """One article by id or by slug; a slug it used to have finds it too."""
-    params: dict[str, Any] = {"now": now} if public else {}
+    """One article by id or by slug; a slug it used to have finds it too. ``public`` callers see
+    what is published and due; with ``owner``, also that person's own articles."""
+    scope = "public" if public else ("owner" if owner is not None else "all")
+    params: dict[str, Any] = {} if scope == "all" else {"now": now}
+    if scope == "owner":
+        params["owner"] = owner
     if article_id is not None:
-        return conn.execute(_one_statement("id", public), {**params, "key": article_id}).first()
+        return conn.execute(_one_statement("id", scope), {**params, "key": article_id}).first()
     if slug is None:
         return None
     # Two indexed lookups rather than one OR, which would scan the table.
-    found = conn.execute(_one_statement("slug", public), {**params, "key": slug}).first()
+    found = conn.execute(_one_statement("slug", scope), {**params, "key": slug}).first()
     if found is None:
-        found = conn.execute(_one_statement("former_slug", public), {**params, "key": slug}).first()
+        found = conn.execute(_one_statement("former_slug", scope), {**params, "key": slug}).first()
     return found
 
 
-@lru_cache(maxsize=8)
-def _one_statement(by: str, public: bool) -> Select[Any]:
+@lru_cache(maxsize=16)
+def _one_statement(by: str, scope: str) -> Select[Any]:
     key: Any = bindparam("key")
     if by == "id":
         condition = article.c.id == key
@@ -304,7 +335,11 @@ def _one_statement(by: str, public: bool) -> Select[Any]:
             == select(article_slug.c.article_id).where(article_slug.c.slug == key).scalar_subquery()
         )
     stmt = select(*ARTICLE_COLUMNS).where(condition)
-    return stmt.where(visible(_EPOCH)) if public else stmt
+    if scope == "public":
+        return stmt.where(visible(_EPOCH))
+    if scope == "owner":
+        return stmt.where(readable(_EPOCH, ""))
+    return stmt
 
 
 def authors_of(conn: Connection, article_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
@@ -316,13 +351,6 @@ def authors_of(conn: Connection, article_ids: Iterable[int]) -> dict[int, list[R
     for row in conn.execute(_BYLINES, {"ids": ids}):
         result[row.article_id].append(row)
     return result
-
-
-def images_by_id(conn: Connection, image_ids: Iterable[int | None]) -> dict[int, Row[Any]]:
-    ids = sorted({i for i in image_ids if i is not None})
-    if not ids:
-        return {}
-    return {row.id: row for row in conn.execute(_IMAGES, {"ids": ids})}
 
 
 def rows_by_ids(conn: Connection, ids: Sequence[int], *, with_body: bool) -> dict[int, Row[Any]]:
@@ -352,6 +380,7 @@ def pages_by_parent(
     page: Page,
     now: datetime,
     public: bool,
+    owner: str | None = None,
     with_body: bool,
 ) -> dict[int, tuple[list[Row[Any]], bool]]:
     """The same page of articles for many parents in one statement (a window per parent)."""
@@ -362,7 +391,8 @@ def pages_by_parent(
     stmt = select(*columns, parent.label("parent_id"), position)
     if joined:
         stmt = stmt.join(article_author, article_author.c.article_id == article.c.id)
-    stmt = stmt.where(parent.in_(sorted(set(parent_ids))), *where_clauses(Filter(public=public), now))
+    flt = Filter(public=public, owner=owner)
+    stmt = stmt.where(parent.in_(sorted(set(parent_ids))), *where_clauses(flt, now))
     if condition is not None:
         stmt = stmt.where(condition)
     inner = stmt.subquery()
@@ -371,6 +401,8 @@ def pages_by_parent(
     )
     grouped: dict[int, list[Row[Any]]] = defaultdict(list)
     params = _cursor_params(order, page) if page.cursor is not None else {}
+    if owner is not None and not public:
+        params["owner"] = owner
     for row in conn.execute(outer, params):
         grouped[row.parent_id].append(row)
     result: dict[int, tuple[list[Row[Any]], bool]] = {}
@@ -385,22 +417,19 @@ def pages_by_parent(
 
 
 def counts_by_parent(
-    conn: Connection, kind: Parent, parent_ids: Sequence[int], *, now: datetime, public: bool
+    conn: Connection,
+    kind: Parent,
+    parent_ids: Sequence[int],
+    *,
+    now: datetime,
+    public: bool,
+    owner: str | None = None,
 ) -> dict[int, int]:
     parent, joined = _parent(kind)
     stmt = select(parent, func.count()).select_from(article)
     if joined:
         stmt = stmt.join(article_author, article_author.c.article_id == article.c.id)
-    stmt = stmt.where(parent.in_(sorted(set(parent_ids))), *where_clauses(Filter(public=public), now))
-    found: dict[int, int] = {pid: n for pid, n in conn.execute(stmt.group_by(parent))}
+    flt = Filter(public=public, owner=owner)
+    stmt = stmt.where(parent.in_(sorted(set(parent_ids))), *where_clauses(flt, now))
+    found: dict[int, int] = {pid: n for pid, n in conn.execute(stmt.group_by(parent), _params(flt, now))}
     return {pid: int(found.get(pid, 0)) for pid in parent_ids}
-
-
-def image_page(conn: Connection, *, limit: int, before_id: int | None) -> tuple[list[int], bool, int]:
-    """Image ids for the library, newest first, whether more remain, and how many there are."""
-    stmt = select(image.c.id)
-    if before_id is not None:
-        stmt = stmt.where(image.c.id < before_id)
-    ids = list(conn.execute(stmt.order_by(image.c.id.desc()).limit(limit + 1)).scalars())
-    total = int(conn.execute(select(func.count()).select_from(image)).scalar_one())
-    return ids[:limit], len(ids) > limit, total

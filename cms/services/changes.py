@@ -20,19 +20,34 @@ _NEWEST = select(func.coalesce(func.max(_change.c.seq), 0))
 _WRITE_LOCK = 0x636D73
 
 
-def record(session: Session | Connection, *, entity: Entity, ids: Iterable[int], kind: Kind) -> None:
-    at = utcnow()
-    rows = [{"entity": entity, "entity_id": entity_id, "kind": kind, "at": at} for entity_id in ids]
-    if not rows:
-        return
+def lock(session: Session | Connection) -> None:
+    """Take the lock every content writer holds from its first change to its commit."""
     bind = session.get_bind() if isinstance(session, Session) else session
     if bind.dialect.name == "postgresql":
         # PostgreSQL hands out sequence numbers at insert, not at commit: a writer
         # holding 5 could commit after one holding 6, and a reader who saw 6 would
         # never learn of 5. Holding this lock from numbering to commit makes commit
         # order equal sequence order, so "the newest sequence" covers everything
-        # below it. (SQLite already serialises writers.)
+        # below it. (SQLite already serialises writers: BEGIN IMMEDIATE.)
         session.execute(select(func.pg_advisory_xact_lock(_WRITE_LOCK)))
+
+
+def record(
+    session: Session | Connection,
+    *,
+    entity: Entity,
+    ids: Iterable[int],
+    kind: Kind,
+    public: bool = True,
+) -> None:
+    at = utcnow()
+    rows = [
+        {"entity": entity, "entity_id": entity_id, "kind": kind, "at": at, "public": public}
+        for entity_id in ids
+    ]
+    if not rows:
+        return
+    lock(session)
     session.execute(insert(_change), rows)
 
 

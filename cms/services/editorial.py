@@ -1,9 +1,11 @@
-"""Writing articles: validation, slugs, workflow, revisions, and no lost edits.
+"""Saving articles: validation, slugs, revisions, and no lost edits.
 
-Every write runs in one transaction that checks first and changes after, so a
-refused write changes nothing. Each saved change bumps the article's version,
-stores a revision (who, when, the full content) and appends to the change log.
-Updates carry the version the editor started from; a stale one is a CONFLICT.
+Every write runs in one transaction that checks first and changes after, so a refused write
+changes nothing. Each save bumps the article's version and stores a revision (who, when, the full
+content). A draft's content lives in its row; a published article's edits become pending changes
+(see cms.services.content) that the public does not see until they are published. Updates carry
+the version the editor started from; a stale one is a CONFLICT. Workflow steps (publish, trash ...)
+are in cms.services.workflow.
 """
 
 from __future__ import annotations
@@ -12,31 +14,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from cms.errors import Forbidden, NotFound, Problem, Refused
-from cms.models import (
-    Article,
-    ArticleAuthor,
-    ArticleSlug,
-    Author,
-    Category,
-    Image,
-    License,
-    Revision,
-    Section,
-)
+from cms.errors import Invalid, Problem, Refused
+from cms.models import Article, ArticleAuthor, ArticleSlug, Author, Category, Image, Revision, Section
 from cms.models import State as S
-from cms.services import changes
-from cms.services.text import (
-    html_to_text,
-    markdown_to_html,
-    reading_time_minutes,
-    sanitize_html,
-    slugify,
-    summarise,
-)
+from cms.services import changes, content, library, workflow
+from cms.services.checks import web_url
+from cms.services.content import Content
+from cms.services.permissions import Action
+from cms.services.text import html_to_text, markdown_to_html, sanitize_html, slugify, summarise
 from cms.services.tokens import Caller
 
 _article = Article.__table__  # type: ignore[attr-defined]
@@ -45,6 +33,8 @@ _alias = ArticleSlug.__table__  # type: ignore[attr-defined]
 _revision = Revision.__table__  # type: ignore[attr-defined]
 _section = Section.__table__  # type: ignore[attr-defined]
 _category = Category.__table__  # type: ignore[attr-defined]
+_author = Author.__table__  # type: ignore[attr-defined]
+_image = Image.__table__  # type: ignore[attr-defined]
 
 UNSET: Any = object()  # an input field the caller did not send (as opposed to null)
 
@@ -91,9 +81,7 @@ def _resolve(session: Session, data: ArticleInput, *, creating: bool) -> _Resolv
         raw = (
             markdown_to_html(data.body_markdown or "") if data.body_markdown is not UNSET else data.body_html
         )
-        body = sanitize_html(raw or "")
-        text = html_to_text(body)
-        out.values.update(body_html=body, body_text=text, reading_time_minutes=reading_time_minutes(text))
+        out.values["body_html"] = sanitize_html(raw or "")
     if data.summary is not UNSET:
         out.values["summary"] = (data.summary or "").strip()
     for name, table, column, value in (
@@ -132,10 +120,10 @@ def _resolve(session: Session, data: ArticleInput, *, creating: bool) -> _Resolv
                 problems.append(_problem("leadImageId", "no such image", "NOT_FOUND"))
         out.values["lead_image_id"] = data.lead_image_id
     if data.canonical_url is not UNSET:
-        url = data.canonical_url
-        if url is not None and not str(url).startswith(("https://", "http://")):
-            problems.append(_problem("canonicalUrl", "the canonical URL must start with http:// or https://"))
-        out.values["canonical_url"] = url
+        try:
+            out.values["canonical_url"] = web_url(data.canonical_url, field="canonicalUrl") or None
+        except Invalid as exc:
+            problems.append(_problem("canonicalUrl", f"canonicalUrl: {exc.message}"))
     if data.slug is not UNSET and data.slug is not None:
         slug = slugify(data.slug, max_length=250)
         if not slug:
@@ -165,80 +153,63 @@ def _free_slug(session: Session, base: str, *, article_id: int | None) -> str:
     return candidate
 
 
-def _snapshot(session: Session, article_id: int) -> dict[str, Any]:
-    row = session.execute(select(_article).where(_article.c.id == article_id)).one()
-    authors = list(
-        session.execute(
-            select(_byline.c.author_id).where(_byline.c.article_id == article_id).order_by(_byline.c.position)
-        ).scalars()
-    )
-    return {
-        "title": row.title, "slug": row.slug, "summary": row.summary, "body_html": row.body_html,
-        "section_id": row.section_id, "category_id": row.category_id, "lead_image_id": row.lead_image_id,
-        "canonical_url": row.canonical_url, "author_ids": authors, "state": row.state,
-        "published_at": row.published_at.isoformat() if row.published_at else None,
-    }  # fmt: skip
-
-
-def _saved(
-    session: Session, caller: Caller, article_id: int, *, version: int, kind: str, message: str, now: datetime
-) -> None:
-    revision = {
-        "article_id": article_id, "version": version, "token_id": caller.token_id, "author_name": caller.name,
-        "message": message, "snapshot": _snapshot(session, article_id), "created_at": now,
-    }  # fmt: skip
-    session.execute(insert(_revision), [revision])
-    changes.record(session, entity="article", ids=[article_id], kind=kind)  # type: ignore[arg-type]
-
-
-def _set_byline(session: Session, article_id: int, author_ids: list[int]) -> None:
-    session.execute(delete(_byline).where(_byline.c.article_id == article_id))
-    if author_ids:
-        session.execute(
-            insert(_byline),
-            [{"article_id": article_id, "author_id": a, "position": i} for i, a in enumerate(author_ids)],
-        )
-
-
-def _load(session: Session, caller: Caller, article_id: int) -> Any:
-    """The article, locked for this transaction, if the caller may edit it."""
-    row = session.execute(select(_article).where(_article.c.id == article_id).with_for_update()).first()
-    if row is None:
-        raise NotFound("no such article", field="id")
-    if not caller.is_editor and row.created_by != caller.token_id:
-        raise Forbidden("authors may edit only the articles they created")
-    return row
-
-
 def create_article(session: Session, caller: Caller, data: ArticleInput, *, now: datetime) -> int:
-    caller.require("write articles")
+    caller.require(Action.ARTICLE_CREATE)
     resolved = _resolve(session, data, creating=True)
     values = resolved.values
     values["slug"] = _free_slug(
         session, values.get("slug") or slugify(values["title"], max_length=240), article_id=None
     )
-    if "body_html" not in values:
-        values.update(body_html="", body_text="", reading_time_minutes=1)
+    body_html = values.get("body_html", "")
     if not values.get("summary"):
-        values["summary"] = summarise(values["body_text"])
-    values.update(state=S.DRAFT.value, created_at=now, updated_at=now, version=1, created_by=caller.token_id)
-    pk = int(session.execute(insert(_article).returning(_article.c.id), [values]).scalar_one())
-    _set_byline(session, pk, resolved.author_ids or [])
-    _saved(session, caller, pk, version=1, kind="create", message="created", now=now)
+        values["summary"] = summarise(html_to_text(body_html))
+    body = Content(
+        title=values["title"], slug=values["slug"], summary=values["summary"], body_html=body_html,
+        section_id=values.get("section_id"), category_id=values.get("category_id"),
+        lead_image_id=values.get("lead_image_id"), canonical_url=values.get("canonical_url"),
+        author_ids=tuple(resolved.author_ids or ()),
+    )  # fmt: skip
+    row_values = {
+        **{name: getattr(body, name) for name in content.FIELDS if name != "author_ids"},
+        **content.derived(body),
+        "state": S.DRAFT.value, "created_at": now, "updated_at": now, "version": 1,
+        "created_by": caller.token_id,
+    }  # fmt: skip
+    pk = int(session.execute(insert(_article).returning(_article.c.id), [row_values]).scalar_one())
+    if body.author_ids:
+        session.execute(
+            insert(_byline),
+            [{"article_id": pk, "author_id": a, "position": i} for i, a in enumerate(body.author_ids)],
+        )
+    library.set_usage(
+        session, pk, roles={"lead": [body.lead_image_id], "body": library.body_image_ids(session, body_html)}
+    )
+    content.save_revision(
+        session, article_id=pk, version=1, content=body, state=S.DRAFT.value, published_at=None,
+        token_id=caller.token_id, author_name=caller.name, message="created", now=now,
+    )  # fmt: skip
+    changes.record(session, entity="article", ids=[pk], kind="create", public=False)
     return pk
 
 
-def _check_version(row: Any, expected_version: int) -> None:
-    if row.version != expected_version:
-        raise Refused(
-            Problem(
-                "expectedVersion",
-                f"someone else saved this article since you opened it (now at version {row.version}, "
-                f"you had version {expected_version}); reload it and apply your changes again",
-                "CONFLICT",
-                current_version=row.version,
-            )
-        )
+def _save(
+    session: Session, caller: Caller, loaded: workflow.Loaded, body: Content, *, message: str, now: datetime
+) -> None:
+    """Save new content: into the row for a draft, as pending changes for a published article
+    (the live version stays what the public sees until the changes are published)."""
+    row = loaded.row
+    version = row.version + 1
+    if row.state == S.PUBLISHED.value:
+        session.execute(update(_article).where(_article.c.id == row.id).values(version=version))
+        content.note_pending(session, row.id, body)
+    else:
+        content.write_row(session, row, body, version=version, updated_at=now)
+        changes.record(session, entity="article", ids=[row.id], kind="update", public=False)
+    content.save_revision(
+        session, article_id=row.id, version=version, content=body, state=row.state,
+        published_at=row.published_at, token_id=caller.token_id, author_name=caller.name,
+        message=message, now=now,
+    )  # fmt: skip
 
 
 def update_article(
@@ -249,152 +220,64 @@ def update_article(
     *,
     expected_version: int,
     now: datetime,
+    publish: bool = False,
 ) -> None:
-    caller.require("write articles")
-    row = _load(session, caller, article_id)
-    _check_version(row, expected_version)
+    """Save changes made to ``expected_version``; with ``publish``, also publish them at once
+    (for callers allowed to publish: the same as saving, then publishArticle)."""
+    loaded = workflow.load_for(session, caller, article_id, Action.ARTICLE_EDIT, now=now)
+    if publish:
+        caller.require(Action.ARTICLE_PUBLISH, own=loaded.own, state=loaded.status)
+    row = loaded.row
+    workflow.check_version(row, expected_version)
     resolved = _resolve(session, data, creating=False)
-    values = resolved.values
-    if "slug" in values and values["slug"] != row.slug:
-        if _slug_taken(session, values["slug"], article_id=article_id):
-            raise Refused(Problem("slug", f"the slug {values['slug']!r} is already used", "DUPLICATE"))
-        # The old slug keeps working: links already shared never break.
-        session.execute(delete(_alias).where(_alias.c.slug == values["slug"]))
-        session.execute(insert(_alias), [{"slug": row.slug, "article_id": article_id}])
-    if "body_text" in values and "summary" not in values and not row.summary:
-        values["summary"] = summarise(values["body_text"])
-    version = row.version + 1
-    session.execute(
-        update(_article).where(_article.c.id == article_id).values(**values, version=version, updated_at=now)
-    )
+    values = dict(resolved.values)
     if resolved.author_ids is not None:
-        _set_byline(session, article_id, resolved.author_ids)
-    _saved(session, caller, article_id, version=version, kind="update", message="edited", now=now)
-
-
-def _lead_image_problem(session: Session, image_id: int | None) -> Problem | None:
-    """Publishing needs a complete credit on the lead image, as it needs alt text."""
-    if image_id is None:
-        return None
-    image = Image.__table__  # type: ignore[attr-defined]
-    lic = License.__table__  # type: ignore[attr-defined]
-    row = session.execute(
-        select(
-            image.c.creator,
-            image.c.source_url,
-            image.c.title,
-            image.c.alt,
-            lic.c.requires_attribution,
-            lic.c.code,
-        )
-        .join(lic, lic.c.code == image.c.license_code)
-        .where(image.c.id == image_id)
-    ).first()
-    if row is None:
-        return None
-    if (row.requires_attribution or row.code == "ARR") and not row.creator:
-        return Problem(
-            "leadImageId", f"the lead image's credit names no creator, which {row.code} requires", "INVALID"
-        )
-    if row.requires_attribution and not (row.source_url or row.title):
-        return Problem(
-            "leadImageId",
-            f"the lead image's credit needs a source URL or a title under {row.code}",
-            "INVALID",
-        )
-    return None
-
-
-def set_state(
-    session: Session,
-    caller: Caller,
-    article_id: int,
-    *,
-    action: str,
-    now: datetime,
-    at: datetime | None = None,
-) -> None:
-    """publish (now or at a future time), unpublish, archive, trash, restore."""
-    caller.require("write articles")
-    if action in ("publish", "unpublish", "archive"):
-        caller.require(f"{action} articles", editor=True)
-    row = _load(session, caller, article_id)
-    values: dict[str, Any]
-    if action == "publish":
-        problems = []
-        byline = session.execute(select(func.count()).where(_byline.c.article_id == article_id)).scalar_one()
-        if not byline:
-            problems.append(
-                Problem("authorSlugs", "an article needs at least one author to be published", "INVALID")
-            )
-        if row.state == S.TRASHED.value:
-            problems.append(
-                Problem("id", "restore the article from the trash before publishing it", "INVALID")
-            )
-        if image_problem := _lead_image_problem(session, row.lead_image_id):
-            problems.append(image_problem)
-        if problems:
-            raise Refused(*problems)
-        when = at or (row.published_at if row.state == S.PUBLISHED.value and row.published_at else now)
-        values = {"state": S.PUBLISHED.value, "published_at": when}
-        message = "scheduled" if when > now else "published"
-    elif action == "unpublish":
-        values, message = {"state": S.DRAFT.value}, "unpublished"
-    elif action == "archive":
-        values, message = {"state": S.ARCHIVED.value}, "archived"
-    elif action == "trash":
-        values, message = {"state": S.TRASHED.value}, "moved to the trash"
-    elif action == "restore":
-        if row.state != S.TRASHED.value:
-            raise Refused(Problem("id", "the article is not in the trash", "INVALID"))
-        values, message = {"state": S.DRAFT.value}, "restored from the trash"
-    else:  # pragma: no cover - the API offers only the actions above
-        raise ValueError(action)
-    version = row.version + 1
-    session.execute(
-        update(_article).where(_article.c.id == article_id).values(**values, version=version, updated_at=now)
-    )
-    _saved(session, caller, article_id, version=version, kind="update", message=message, now=now)
+        values["author_ids"] = resolved.author_ids
+    base = content.latest(session, row)
+    if (
+        "slug" in values
+        and values["slug"] != base.slug
+        and _slug_taken(session, values["slug"], article_id=article_id)
+    ):
+        raise Refused(Problem("slug", f"the slug {values['slug']!r} is already used", "DUPLICATE"))
+    if "body_html" in values and "summary" not in values and not base.summary:
+        values["summary"] = summarise(html_to_text(values["body_html"]))
+    body = base.changed(**{k: v for k, v in values.items() if k in content.FIELDS})
+    if body != base:
+        _save(session, caller, loaded, body, message="edited", now=now)
+    if publish:
+        workflow.publish(session, caller, article_id, now=now)
 
 
 def revert_article(
     session: Session, caller: Caller, article_id: int, revision_id: int, *, now: datetime
 ) -> None:
-    """Bring back a revision's content (not its workflow state), as a new revision."""
-    caller.require("write articles")
-    row = _load(session, caller, article_id)
+    """Bring back a revision's content (not its workflow state) as a new save: pending
+    changes on a published article, the draft otherwise."""
+    loaded = workflow.load_for(session, caller, article_id, Action.ARTICLE_REVERT, now=now)
     old = session.execute(
         select(_revision).where(_revision.c.id == revision_id, _revision.c.article_id == article_id)
     ).first()
     if old is None:
         raise Refused(Problem("revisionId", "no such revision of this article", "NOT_FOUND"))
-    snap = old.snapshot
-    text = html_to_text(snap["body_html"])
-    values = {
-        "title": snap["title"], "summary": snap["summary"], "body_html": snap["body_html"], "body_text": text,
-        "reading_time_minutes": reading_time_minutes(text), "section_id": snap["section_id"],
-        "category_id": snap["category_id"], "lead_image_id": snap["lead_image_id"],
-        "canonical_url": snap["canonical_url"],
-    }  # fmt: skip
-    version = row.version + 1
-    session.execute(
-        update(_article).where(_article.c.id == article_id).values(**values, version=version, updated_at=now)
-    )
-    existing = {
-        a
-        for a in session.execute(
-            select(Author.__table__.c.id).where(Author.__table__.c.id.in_(snap["author_ids"]))  # type: ignore[attr-defined]
-        ).scalars()
-    }
-    _set_byline(session, article_id, [a for a in snap["author_ids"] if a in existing])
-    _saved(
-        session,
-        caller,
-        article_id,
-        version=version,
-        kind="update",
-        message=f"reverted to version {old.version}",
-        now=now,
+    if old.version == loaded.row.version:
+        raise Refused(Problem("revisionId", "this revision is the current version already", "INVALID"))
+    body = Content.from_snapshot(old.snapshot)
+    # What no longer exists cannot come back: a deleted author leaves the byline, a deleted
+    # section, category or image leaves its field empty, and a slug now taken keeps the current one.
+    existing = set(session.execute(select(_author.c.id).where(_author.c.id.in_(body.author_ids))).scalars())
+    fixes: dict[str, Any] = {"author_ids": [a for a in body.author_ids if a in existing]}
+    for name, table in (("section_id", _section), ("category_id", _category), ("lead_image_id", _image)):
+        value = getattr(body, name)
+        if (
+            value is not None
+            and session.execute(select(table.c.id).where(table.c.id == value)).first() is None
+        ):
+            fixes[name] = None
+    if _slug_taken(session, body.slug, article_id=article_id):
+        fixes["slug"] = content.latest(session, loaded.row).slug
+    _save(
+        session, caller, loaded, body.changed(**fixes), message=f"reverted to version {old.version}", now=now
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -19,8 +20,10 @@ from cms.media.intake import Intake, inspect
 from cms.media.licenses import LicenseFacts, facts_for, resolve_license
 from cms.media.rules import check_credit
 from cms.media.storage import LocalStorage, Storage, original_key, sha256_hex
-from cms.models import Article, Author, Image, utcnow
-from cms.services import changes
+from cms.models import Author, Image, utcnow
+from cms.services import audit, changes, library
+from cms.services.checks import is_safe_url, web_url
+from cms.services.tokens import Caller
 from cms.settings import Settings
 
 _image = Image.__table__  # type: ignore[attr-defined]
@@ -44,6 +47,7 @@ class ImageFields:
     license: str = ""
     focal_point: tuple[float, float] | None = None
     modifications: str = ""
+    public: bool = False  # shown to the public before any published article uses it
 
 
 def storage_for(settings: Settings) -> Storage:
@@ -69,7 +73,7 @@ def _license(fields: ImageFields, intake: Intake) -> LicenseFacts:
 def _statement_page(url: str) -> str:
     """xmpRights:WebStatement is the page that states the rights: often the photo's own
     page (a good source URL), sometimes just the licence deed (not a source)."""
-    if not url.startswith(("http://", "https://")):
+    if not is_safe_url(url) or len(url) > 500:
         return ""
     try:
         resolve_license(url)
@@ -107,10 +111,12 @@ def add_image(
             f"the file is {len(data) / 1_048_576:.1f} MiB; the limit is "
             f"{settings.max_upload_bytes / 1_048_576:.0f} MiB"
         )
+    creator_url = web_url(fields.creator_url, field="creatorUrl", allow_mailto=True)
+    given_source = web_url(fields.source_url, field="sourceUrl")
     intake = inspect(data, max_pixels=settings.max_image_pixels)
     facts = _license(fields, intake)
     creator = fields.creator.strip() or intake.rights.creator
-    source_url = fields.source_url.strip() or _statement_page(intake.rights.web_statement)
+    source_url = given_source or _statement_page(intake.rights.web_statement)
     check_credit(facts, creator=creator, title=fields.title, source_url=source_url)
     focal_x, focal_y = _focal(fields.focal_point)
 
@@ -143,11 +149,12 @@ def add_image(
                     "focal_x": focal_x,
                     "focal_y": focal_y,
                     "creator": creator,
-                    "creator_url": fields.creator_url.strip(),
+                    "creator_url": creator_url,
                     "source_name": fields.source_name.strip(),
                     "source_url": source_url,
                     "license_code": facts.code,
                     "modifications": fields.modifications.strip(),
+                    "public": fields.public,
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -165,14 +172,20 @@ def add_image(
 _EDITABLE = ("title", "alt", "creator", "creator_url", "source_name", "source_url", "modifications")
 
 
-def update_image(session: Session, *, image_id: int, values: dict[str, Any]) -> None:
-    """Change an image's description, credit, licence or focal point; the credit is
-    checked against the licence it ends up under, and a change is recorded so that
-    partners' copies are corrected too."""
+def update_image(session: Session, *, image_id: int, values: dict[str, Any], now: datetime) -> None:
+    """Change an image's description, credit, licence, focal point or visibility; the credit is
+    checked against the licence it ends up under, and the articles that show it are recorded as
+    changed so that partners' copies are corrected too."""
     row = session.execute(select(_image).where(_image.c.id == image_id).with_for_update()).first()
     if row is None:
         raise NotFound("no such image", field="id")
     changed: dict[str, Any] = {k: str(values[k]).strip() for k in _EDITABLE if values.get(k) is not None}
+    if "creator_url" in changed:
+        changed["creator_url"] = web_url(changed["creator_url"], field="creatorUrl", allow_mailto=True)
+    if "source_url" in changed:
+        changed["source_url"] = web_url(changed["source_url"], field="sourceUrl")
+    if values.get("public") is not None:
+        changed["public"] = bool(values["public"])
     if values.get("license") is not None:
         try:
             changed["license_code"] = resolve_license(values["license"])
@@ -186,20 +199,24 @@ def update_image(session: Session, *, image_id: int, values: dict[str, Any]) -> 
         raise Invalid("unknown licence", field="licenseCode")
     check_credit(facts, creator=merged["creator"], title=merged["title"], source_url=merged["source_url"])
     if changed:
-        session.execute(update(_image).where(_image.c.id == image_id).values(**changed, updated_at=utcnow()))
+        session.execute(update(_image).where(_image.c.id == image_id).values(**changed, updated_at=now))
         changes.record(session, entity="image", ids=[image_id], kind="update")
+        changes.record(
+            session, entity="article", ids=library.articles_using(session, image_id, now=now), kind="update"
+        )
 
 
-def delete_image(session: Session, *, image_id: int) -> None:
-    """Delete an image no article or author uses; its stored file stays for other
-    records with the same bytes (files are shared by content)."""
+def delete_image(session: Session, caller: Caller, *, image_id: int) -> None:
+    """Delete an image nothing uses; its stored file stays for other records with the same bytes
+    (files are shared by content, and `cms media gc` removes what no record uses)."""
     if session.execute(select(_image.c.id).where(_image.c.id == image_id)).first() is None:
         raise NotFound("no such image", field="id")
-    article = Article.__table__  # type: ignore[attr-defined]
     author = Author.__table__  # type: ignore[attr-defined]
-    used = session.execute(select(func.count()).where(article.c.lead_image_id == image_id)).scalar_one()
-    used += session.execute(select(func.count()).where(author.c.photo_id == image_id)).scalar_one()
-    if used:
-        raise Refused(Problem("id", f"{used} article(s) or author(s) still use this image", "CONFLICT"))
+    articles = library.used_by(session.connection(), [image_id])[image_id]
+    authors = session.execute(select(func.count()).where(author.c.photo_id == image_id)).scalar_one()
+    if articles or authors:
+        users = [f"{n} {what}" for n, what in ((articles, "article(s)"), (authors, "author(s)")) if n]
+        raise Refused(Problem("id", f"{' and '.join(users)} still use this image", "CONFLICT"))
+    audit.record(session, caller, "image.delete", entity="image", entity_id=image_id)
     session.execute(delete(_image).where(_image.c.id == image_id))
     changes.record(session, entity="image", ids=[image_id], kind="delete")

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, select
 
-from cms.models import Article, Category, License, Section, State
-
-_article = Article.__table__  # type: ignore[attr-defined]
+from cms.models import Category, License, Section
+from cms.services.workflow import next_announcement
 
 
 @dataclass(frozen=True)
@@ -68,14 +67,16 @@ class ContentSnapshot:
             self._licenses = {r.code: r for r in conn.execute(select(table).order_by(table.c.position))}
         return self._licenses
 
-    def _next_scheduled(self, conn: Connection, seq: int, now: datetime) -> datetime | None:
+    def next_announcement(self, conn: Connection, seq: int) -> datetime | None:
+        """When the next scheduled article goes public (past: it is due and not yet announced).
+
+        Nothing else changes what the public sees without a write, so this moment and the change
+        sequence together bound every memo: one read per sequence.
+        """
         cached = self._next_publish
-        if cached is not None and cached[0] == seq and (cached[1] is None or cached[1] > now):
+        if cached is not None and cached[0] == seq:
             return cached[1]
-        stmt = select(func.min(_article.c.published_at)).where(
-            _article.c.state == State.PUBLISHED.value, _article.c.published_at > now
-        )
-        upcoming: datetime | None = conn.execute(stmt).scalar_one()
+        upcoming = next_announcement(conn)
         self._next_publish = (seq, upcoming)
         return upcoming
 
@@ -88,7 +89,7 @@ class ContentSnapshot:
     def store_count(
         self, conn: Connection, seq: int, key: tuple[Any, ...], now: datetime, value: int
     ) -> None:
-        valid_until = self._next_scheduled(conn, seq, now)
+        valid_until = self.next_announcement(conn, seq)
         with self._lock:
             self._counts[(seq, *key)] = (value, valid_until)
             self._counts.move_to_end((seq, *key))

@@ -10,8 +10,10 @@ from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from cms.errors import Problem, Refused
-from cms.models import Article, ArticleAuthor, Author, Category, Section
-from cms.services import changes
+from cms.models import Article, ArticleAuthor, Author, Category, Image, Section
+from cms.services import audit, changes
+from cms.services.articles import visible
+from cms.services.permissions import Action
 from cms.services.text import slugify
 from cms.services.tokens import Caller
 
@@ -22,14 +24,20 @@ _TABLES: dict[str, Table] = {
     "author": Author.__table__,  # type: ignore[attr-defined]
 }
 _LIMITS = {"name": 200, "slug": 200, "affiliation": 300}
+_LONG_TEXT = 10_000
 _article = Article.__table__  # type: ignore[attr-defined]
 _byline = ArticleAuthor.__table__  # type: ignore[attr-defined]
+_image = Image.__table__  # type: ignore[attr-defined]
 
 
-def _clean(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+def _clean(session: Session, table: Table, values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    """Every field checked before anything is written; all problems reported together."""
     problems = []
     clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items() if k in table.c}
-    if "name" in clean and not clean["name"]:
+    for key in ("bio", "affiliation", "description"):
+        if key in clean and clean[key] is None:
+            clean[key] = ""  # null clears a text field
+    if (creating or "name" in clean) and not clean.get("name"):
         problems.append(Problem("name", "a name is required", "INVALID"))
     if "slug" in clean:
         clean["slug"] = slugify(clean["slug"] or "")
@@ -37,7 +45,13 @@ def _clean(table: Table, values: dict[str, Any]) -> dict[str, Any]:
             problems.append(Problem("slug", "the slug needs letters or digits", "INVALID"))
     for key, limit in _LIMITS.items():
         if isinstance(clean.get(key), str) and len(clean[key]) > limit:
-            problems.append(Problem(key, f"{key} is longer than {limit} characters", "INVALID"))
+            problems.append(Problem(key, f"`{key}` is longer than {limit} characters", "INVALID"))
+    for key in ("bio", "description"):
+        if isinstance(clean.get(key), str) and len(clean[key]) > _LONG_TEXT:
+            problems.append(Problem(key, f"`{key}` is longer than {_LONG_TEXT} characters", "INVALID"))
+    photo = clean.get("photo_id")
+    if photo is not None and session.execute(select(_image.c.id).where(_image.c.id == photo)).first() is None:
+        problems.append(Problem("photoId", "no such image", "NOT_FOUND"))
     if problems:
         raise Refused(*problems)
     return clean
@@ -51,12 +65,12 @@ def _slug_free(session: Session, table: Table, slug: str, pk: int | None) -> boo
 
 
 def create(session: Session, caller: Caller, kind: Kind, values: dict[str, Any], *, now: datetime) -> int:
-    caller.require("manage sections, categories and authors", editor=True)
+    caller.require(Action.TAXONOMY_MANAGE)
     table = _TABLES[kind]
     values = dict(values)
-    if not values.get("slug"):
-        values["slug"] = values.get("name") or ""
-    clean = _clean(table, values)
+    if not values.get("slug") and values.get("name"):
+        values["slug"] = values["name"]
+    clean = _clean(session, table, values, creating=True)
     if not _slug_free(session, table, clean["slug"], None):
         raise Refused(Problem("slug", f"the slug {clean['slug']!r} is already used", "DUPLICATE"))
     pk = int(
@@ -71,23 +85,25 @@ def create(session: Session, caller: Caller, kind: Kind, values: dict[str, Any],
 def update_one(
     session: Session, caller: Caller, kind: Kind, pk: int, values: dict[str, Any], *, now: datetime
 ) -> None:
-    caller.require("manage sections, categories and authors", editor=True)
+    caller.require(Action.TAXONOMY_MANAGE)
     table = _TABLES[kind]
     if session.execute(select(table.c.id).where(table.c.id == pk)).first() is None:
         raise Refused(Problem("id", f"no such {kind}", "NOT_FOUND"))
-    clean = _clean(table, values)
+    clean = _clean(session, table, values, creating=False)
     if "slug" in clean and not _slug_free(session, table, clean["slug"], pk):
         raise Refused(Problem("slug", f"the slug {clean['slug']!r} is already used", "DUPLICATE"))
     if clean:
         session.execute(update(table).where(table.c.id == pk).values(**clean, updated_at=now))
         changes.record(session, entity=kind, ids=[pk], kind="update")
+        # Partners' copies of public articles show the name, slug and photo: refresh them.
+        changes.record(session, entity="article", ids=_public_articles(session, kind, pk, now), kind="update")
 
 
 def delete_one(
     session: Session, caller: Caller, kind: Kind, pk: int, *, reassign_to: str | None, now: datetime
 ) -> None:
     """Delete; if articles still use it, refuse unless ``reassign_to`` names where they go."""
-    caller.require("manage sections, categories and authors", editor=True)
+    caller.require(Action.TAXONOMY_MANAGE)
     table = _TABLES[kind]
     if session.execute(select(table.c.id).where(table.c.id == pk)).first() is None:
         raise Refused(Problem("id", f"no such {kind}", "NOT_FOUND"))
@@ -121,8 +137,22 @@ def delete_one(
                 .values({column_name: target, "updated_at": now, "version": _article.c.version + 1})
             )
         changes.record(session, entity="article", ids=used_by, kind="update")
+    audit.record(session, caller, f"{kind}.delete", entity=kind, entity_id=pk, reassigned_to=reassign_to)
     session.execute(delete(table).where(table.c.id == pk))
     changes.record(session, entity=kind, ids=[pk], kind="delete")
+
+
+def _public_articles(session: Session, kind: Kind, pk: int, now: datetime) -> list[int]:
+    if kind == "author":
+        stmt = (
+            select(_article.c.id)
+            .join(_byline, _byline.c.article_id == _article.c.id)
+            .where(_byline.c.author_id == pk)
+        )
+    else:
+        column = _article.c.section_id if kind == "section" else _article.c.category_id
+        stmt = select(_article.c.id).where(column == pk)
+    return sorted(int(i) for i in session.execute(stmt.where(visible(now))).scalars())
 
 
 def _reassign_bylines(session: Session, old: int, new: int, article_ids: list[int]) -> None:

@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from cms.errors import BadInput, Forbidden, NotFound, Unauthenticated
+from cms.errors import BadInput, NotFound
 from cms.models import ApiToken, Role, utcnow
+from cms.services import permissions
+from cms.services.permissions import Action
 
 _token = ApiToken.__table__  # type: ignore[attr-defined]
 PREFIX = "cms_"
@@ -37,13 +39,28 @@ class Caller:
     def is_editor(self) -> bool:
         return self.role in (Role.EDITOR, Role.ADMIN)
 
-    def require(self, action: str, *, editor: bool = False) -> None:
-        """Refuse ``action`` without a token (UNAUTHENTICATED) or with a role that may not do it
-        (FORBIDDEN): staff (author, editor, admin) by default, editors and admins with ``editor``."""
-        if self.role is None:
-            raise Unauthenticated(f"to {action} you need a token: send Authorization: Bearer <token>")
-        if not (self.is_editor if editor else not self.is_public):
-            raise Forbidden(f"the {self.role.value} role cannot {action}")
+    @property
+    def sees_all_drafts(self) -> bool:
+        return permissions.allowed(self.role, Action.ARTICLE_READ_DRAFT)
+
+    @property
+    def draft_owner(self) -> str | None:
+        """Whose unpublished articles this caller may read besides what the public sees:
+        None for everyone's (editors) or nobody's (public, partners); else their own name."""
+        if self.is_public or self.sees_all_drafts:
+            return None
+        return self.name
+
+    def owns(self, creator_name: str | None) -> bool:
+        """Whether an article created by a token named ``creator_name`` is this caller's."""
+        return self.token_id is not None and creator_name is not None and creator_name == self.name
+
+    def may(self, action: Action, *, own: bool = False, state: str | None = None) -> bool:
+        return permissions.allowed(self.role, action, own=own, state=state)
+
+    def require(self, action: Action, *, own: bool = False, state: str | None = None) -> None:
+        """UNAUTHENTICATED without a token, FORBIDDEN where the permission table says no."""
+        permissions.require(self.role, action, own=own, state=state)
 
 
 PUBLIC = Caller()
@@ -103,6 +120,12 @@ def authenticate(conn: Connection, token: str, *, now: datetime) -> Row[Any] | N
     if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
     return row
+
+
+def name_of(conn: Connection, token_id: int) -> str | None:
+    """The name of a token (revoked ones included: authorship survives revocation)."""
+    name: str | None = conn.execute(select(_token.c.name).where(_token.c.id == token_id)).scalar()
+    return name
 
 
 def touch(session: Session, *, token_id: int, now: datetime) -> None:

@@ -10,12 +10,20 @@ import strawberry
 from cms.errors import BadInput
 from cms.graphql.relay import Node, PageInfo, to_global_id
 from cms.graphql.types.image import Image
-from cms.models import State
 from cms.services import articles as article_service
 from cms.services import editorial
 from cms.services.articles import Parent
 from cms.services.pagination import decode_cursor, encode_cursor, page_request
+from cms.services.permissions import Action
 from cms.services.snapshot import Taxonomy
+from cms.services.views import (
+    ArticleView,
+    AuthorView,
+    CategoryView,
+    SectionView,
+    Want,
+    taxonomy_views,
+)
 
 if TYPE_CHECKING:
     from cms.graphql.context import Context
@@ -32,12 +40,6 @@ class ArticleStatus(Enum):
 
 
 ArticleOrder = strawberry.enum(article_service.Order, name="ArticleOrder")
-
-
-def status_of(state: str, published_at: datetime | None, now: datetime) -> ArticleStatus:
-    if state == State.PUBLISHED.value and published_at is not None and published_at > now:
-        return ArticleStatus.SCHEDULED
-    return ArticleStatus[state.upper()]
 
 
 def _articles_of(kind: Parent) -> Any:
@@ -101,7 +103,18 @@ class Article(Node):
     published_at: datetime | None
     updated_at: datetime
     status: ArticleStatus
-    version: int
+    version: int = strawberry.field(
+        description="Bumped by every save and workflow step; send it back as updateArticle's "
+        "expectedVersion. "
+        "Callers who see only published content get the live version."
+    )
+    live_version: int | None = strawberry.field(
+        description="The version the public sees; null unless published (or scheduled)."
+    )
+    has_unpublished_changes: bool = strawberry.field(
+        description="Saved changes wait above the live version for someone allowed to publish them "
+        "(`preview: true` shows them). Always false for callers who see only published content."
+    )
     section: Section | None
     category: Category | None
     authors: list[Author] = strawberry.field(description="The byline, in order.")
@@ -109,7 +122,7 @@ class Article(Node):
     url: str = strawberry.field(description="Canonical URL on the publisher's site.")
     reading_time_minutes: int
     pk: strawberry.Private[int]
-    row: strawberry.Private[Any]
+    view: strawberry.Private[ArticleView]
 
     @strawberry.field(description="Every saved state, newest first. Editors only.")
     def revisions(
@@ -118,7 +131,7 @@ class Article(Node):
         from cms.graphql.types.revision import Revision, RevisionConnection, RevisionEdge
 
         ctx = info.context
-        ctx.caller.require("read revisions")
+        ctx.caller.require(Action.ARTICLE_READ_REVISIONS, own=ctx.owns_article(self.view))
         page = page_request(
             first=first, after=after, last=None, before=None,
             default_size=ctx.settings.default_page_size, max_size=ctx.settings.max_page_size,
@@ -164,95 +177,70 @@ class ArticleConnection:
         return [edge.node for edge in self.edges]
 
 
-def section_type(row: Any) -> Section:
+def section_type(view: SectionView) -> Section:
     return Section(
-        id=to_global_id("Section", row.id),
-        name=row.name,
-        slug=row.slug,
-        description=row.description,
-        pk=row.id,
-    )
+        id=to_global_id("Section", view.id), name=view.name, slug=view.slug,
+        description=view.description, pk=view.id,
+    )  # fmt: skip
 
 
-def category_type(row: Any) -> Category:
-    return Category(id=to_global_id("Category", row.id), name=row.name, slug=row.slug, pk=row.id)
+def category_type(view: CategoryView) -> Category:
+    return Category(id=to_global_id("Category", view.id), name=view.name, slug=view.slug, pk=view.id)
 
 
-def author_type(row: Any, photo: Image | None = None) -> Author:
+def author_type(view: AuthorView) -> Author:
     return Author(
-        id=to_global_id("Author", row.id),
-        name=row.name,
-        slug=row.slug,
-        bio=row.bio,
-        affiliation=row.affiliation,
-        photo=photo,
-        pk=row.id,
-    )
+        id=to_global_id("Author", view.id), name=view.name, slug=view.slug, bio=view.bio,
+        affiliation=view.affiliation, photo=Image.from_view(view.photo) if view.photo else None, pk=view.id,
+    )  # fmt: skip
 
 
 def taxonomy_types(taxonomy: Taxonomy) -> tuple[dict[int, Section], dict[int, Category]]:
     """Section and category objects, made once per taxonomy snapshot and shared by requests."""
     made = taxonomy.memo.get("graphql")
     if made is None:
+        sections, categories = taxonomy_views(taxonomy)
         made = taxonomy.memo["graphql"] = (
-            {pk: section_type(row) for pk, row in taxonomy.sections.items()},
-            {pk: category_type(row) for pk, row in taxonomy.categories.items()},
+            {pk: section_type(view) for pk, view in sections.items()},
+            {pk: category_type(view) for pk, view in categories.items()},
         )
     return made
 
 
-def image_types(ctx: Context, image_ids: Sequence[int | None]) -> dict[int, Image]:
-    licenses = ctx.licenses()
-    rows = article_service.images_by_id(ctx.conn, image_ids)
-    return {pk: Image.from_row(row, licenses[row.license_code]) for pk, row in rows.items()}
+_STATUS = {status.value.lower(): status for status in ArticleStatus}
 
 
-def build_articles(ctx: Context, rows: Sequence[Any], names: frozenset[str]) -> list[Article]:
-    """Turn a page of rows into articles, fetching each wanted relation in one statement."""
+def want_for(names: frozenset[str]) -> Want:
+    """Which relations a selection shows."""
+    return Want(authors="authors" in names, lead_image="leadImage" in names, photos="photo" in names)
+
+
+def article_type(view: ArticleView, taxonomy: Taxonomy, *, public: bool) -> Article:
+    sections, categories = taxonomy_types(taxonomy)
+    return Article(
+        id=to_global_id("Article", view.id), title=view.title, slug=view.slug, summary=view.summary,
+        body_html=view.body_html, body_text=view.body_text, published_at=view.published_at,
+        updated_at=view.updated_at, status=_STATUS[view.status],
+        version=(view.live_version or view.version) if public else view.version,
+        live_version=view.live_version,
+        has_unpublished_changes=view.has_unpublished_changes and not public,
+        section=sections.get(view.section.id) if view.section else None,
+        category=categories.get(view.category.id) if view.category else None,
+        authors=[author_type(a) for a in view.authors],
+        lead_image=Image.from_view(view.lead_image) if view.lead_image else None,
+        url=view.url, reading_time_minutes=view.reading_time_minutes, pk=view.id, view=view,
+    )  # fmt: skip
+
+
+def build_articles(
+    ctx: Context, rows: Sequence[Any], names: frozenset[str], *, pending: bool = False
+) -> list[Article]:
+    """A page of rows as articles: each wanted relation fetched in one statement for the page."""
     if not rows:
         return []
-    taxonomy = ctx.taxonomy()
-    ids = [row.id for row in rows]
-    bylines = article_service.authors_of(ctx.conn, ids) if "authors" in names else {}
-    image_ids: list[int | None] = []
-    if "leadImage" in names:
-        image_ids += [row.lead_image_id for row in rows]
-    if "photo" in names:
-        image_ids += [a.photo_id for byline in bylines.values() for a in byline]
-    images = image_types(ctx, image_ids) if image_ids else {}
-    sections, categories = taxonomy_types(taxonomy)
-    base_url = ctx.settings.base_url
-    now = ctx.now
-    result = []
-    for row in rows:
-        section = sections.get(row.section_id) if row.section_id is not None else None
-        mapping = row._mapping
-        result.append(
-            Article(
-                id=to_global_id("Article", row.id),
-                title=row.title,
-                slug=row.slug,
-                summary=row.summary,
-                body_html=mapping.get("body_html", ""),
-                body_text=mapping.get("body_text", ""),
-                published_at=row.published_at,
-                updated_at=row.updated_at,
-                status=status_of(row.state, row.published_at, now),
-                version=row.version,
-                section=section,
-                category=categories.get(row.category_id) if row.category_id is not None else None,
-                authors=[
-                    author_type(a, images.get(a.photo_id) if a.photo_id is not None else None)
-                    for a in bylines.get(row.id, ())
-                ],
-                lead_image=images.get(row.lead_image_id) if row.lead_image_id is not None else None,
-                url=row.canonical_url or f"{base_url}/{section.slug if section else 'articles'}/{row.slug}",
-                reading_time_minutes=row.reading_time_minutes,
-                pk=row.id,
-                row=row,
-            )
-        )
-    return result
+    views = ctx.reader().articles(rows, want_for(names), pending=pending)
+    taxonomy, public = ctx.taxonomy(), ctx.is_public
+    return [article_type(view, taxonomy, public=public) for view in views]
 
 
 def connection(
@@ -264,6 +252,6 @@ def connection(
     had_cursor: bool,
     counter: Callable[[], int | Awaitable[int]],
 ) -> ArticleConnection:
-    edges = [ArticleEdge(cursor=article_service.cursor_for(a.row, order), node=a) for a in articles]
+    edges = [ArticleEdge(cursor=article_service.cursor_for(a.view, order), node=a) for a in articles]
     page_info = PageInfo.of([e.cursor for e in edges], more=more, forward=forward, had_cursor=had_cursor)
     return ArticleConnection(edges=edges, page_info=page_info, counter=counter)

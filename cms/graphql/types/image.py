@@ -10,11 +10,10 @@ from cms.errors import BadInput
 from cms.graphql.relay import Node, to_global_id
 from cms.media.credits import CreditFields, attribution_html, attribution_text, credit_line
 from cms.media.geometry import Fit, Plan, cap_box
-from cms.media.licenses import facts_for
-from cms.media.placeholder import NEUTRAL, Placeholder
 from cms.media.renditions import NATURAL_FORMAT, OutputFormat, Spec, focal_per_mille
 from cms.media.rules import check_rendition
 from cms.media.signing import signed_path
+from cms.services.views import ImageView
 
 ImageFit = strawberry.enum(
     Fit,
@@ -107,55 +106,32 @@ class Image(Node):
     width: int
     height: int
     mime_type: str
-    row: strawberry.Private[Any]
-    license_row: strawberry.Private[Any]
+    view: strawberry.Private[ImageView]
 
     @classmethod
-    def from_row(cls, row: Any, license_row: Any) -> Image:
+    def from_view(cls, view: ImageView) -> Image:
         return cls(
-            id=to_global_id("Image", row.id),
-            title=row.title,
-            alt=row.alt,
-            width=row.width,
-            height=row.height,
-            mime_type=row.mime_type,
-            row=row,
-            license_row=license_row,
-        )
-
-    def _fields(self) -> CreditFields:
-        row, lic = self.row, self.license_row
-        return CreditFields(
-            title=row.title,
-            creator=row.creator,
-            creator_url=row.creator_url,
-            source_name=row.source_name,
-            source_url=row.source_url,
-            modifications=row.modifications,
-            license_code=lic.code,
-            license_name=lic.name,
-            license_url=lic.url,
-            is_public_domain=lic.is_public_domain,
-        )
+            id=to_global_id("Image", view.id), title=view.title, alt=view.alt, width=view.width,
+            height=view.height, mime_type=view.mime_type, view=view,
+        )  # fmt: skip
 
     @strawberry.field
     def focal_point(self) -> FocalPoint | None:
-        if self.row.focal_x is None or self.row.focal_y is None:
-            return None
-        return FocalPoint(x=self.row.focal_x, y=self.row.focal_y)
+        point = self.view.focal_point
+        return FocalPoint(x=point[0], y=point[1]) if point is not None else None
 
     @strawberry.field
     def credit(self) -> Credit:
-        row = self.row
+        view = self.view
         return Credit(
-            title=_blank(row.title),
-            creator=_blank(row.creator),
-            creator_url=_blank(row.creator_url),
-            source_name=_blank(row.source_name),
-            source_url=_blank(row.source_url),
-            modifications=_blank(row.modifications),
-            license=License.from_row(self.license_row),
-            fields=self._fields(),
+            title=_blank(view.title),
+            creator=_blank(view.creator),
+            creator_url=_blank(view.creator_url),
+            source_name=_blank(view.source_name),
+            source_url=_blank(view.source_url),
+            modifications=_blank(view.modifications),
+            license=License.from_row(view.license),
+            fields=view.credit_fields,
         )
 
     @strawberry.field(
@@ -166,21 +142,20 @@ class Image(Node):
         self, info: strawberry.Info, fit: Fit | None = Fit.SCALE_DOWN, aspect_ratio: float | None = None
     ) -> Attribution:
         modified = False
-        if fit is Fit.COVER and aspect_ratio is not None and self.row.width > 0 and self.row.height > 0:
+        if fit is Fit.COVER and aspect_ratio is not None and self.view.width > 0 and self.view.height > 0:
             _check_aspect_ratio(aspect_ratio)
             width = info.context.settings.max_rendition_size
             height = max(1, round(width / aspect_ratio))
             modified = self._rendition(info, width, height, fit, None, None)[1].cropped
-        fields = self._fields()
+        fields = self.view.credit_fields
         return Attribution(
             text=attribution_text(fields, modified=modified), html=attribution_html(fields, modified=modified)
         )
 
     @strawberry.field(description="What to show while the image loads.")
     def placeholder(self) -> ImagePlaceholder:
-        row = self.row
         # Imported records have no pixels until a file is uploaded: a neutral grey.
-        stored = Placeholder(row.blurhash, row.dominant_color, row.data_uri) if row.blurhash else NEUTRAL
+        stored = self.view.placeholder
         return ImagePlaceholder(
             blurhash=stored.blurhash, dominant_color=stored.dominant_color, data_uri=stored.data_uri
         )
@@ -236,28 +211,23 @@ class Image(Node):
         quality: int | None,
     ) -> tuple[str, Plan]:
         settings = info.context.settings
-        row = self.row
+        view = self.view
         for name, value in (("width", width), ("height", height)):
             if value is not None and value < 1:
                 raise BadInput(f"`{name}` must be at least 1", field=name)
         if quality is not None and not 1 <= quality <= 100:
             raise BadInput("`quality` must be between 1 and 100", field="quality")
         width, height = cap_box(width, height, settings.max_rendition_size)
-        focal = None
-        if row.focal_x is not None and row.focal_y is not None:
-            focal = focal_per_mille(row.focal_x, row.focal_y)
-        fmt = fmt or NATURAL_FORMAT.get(row.format or "JPEG", OutputFormat.JPEG)
+        focal = focal_per_mille(*view.focal_point) if view.focal_point is not None else None
+        fmt = fmt or NATURAL_FORMAT.get(view.format or "JPEG", OutputFormat.JPEG)
         spec = Spec(width, height, fit or Fit.SCALE_DOWN, fmt, quality, focal).canonical()
-        source = (row.width, row.height)
+        source = (view.width, view.height)
         layout = spec.plan(source if min(source) > 0 else (1, 1), settings.max_rendition_size)
-        facts = facts_for(self.license_row.code)
-        if facts is not None:
-            check_rendition(facts, layout)
+        check_rendition(view.license, layout)
         # No stored file yet (an imported record): a signed URL all the same, which the
         # media endpoint answers with 404 until pixels are uploaded (the URL then changes).
-        origin = row.sha256 or f"i{row.id}"
-        path = signed_path(settings.secret_key, origin, spec.name())
-        return settings.base_url + path, layout
+        path = signed_path(settings.secret_key, view.source, spec.name())
+        return settings.public_url + path, layout
 
 
 def _check_aspect_ratio(value: float) -> None:

@@ -1,0 +1,14 @@
+"""The editorial API: token-only writes, one module per area. Validation problems come back as
+``userErrors`` in each payload; missing or insufficient tokens as GraphQL errors."""
+
+from __future__ import annotations
+
+from strawberry.tools import merge_types
+
+from cms.graphql.mutations.articles import ArticleMutations
+from cms.graphql.mutations.images import ImageMutations
+from cms.graphql.mutations.taxonomy import TaxonomyMutations
+
+Mutation = merge_types("Mutation", (ArticleMutations, TaxonomyMutations, ImageMutations))
+
+__all__ = ["Mutation"]
