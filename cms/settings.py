@@ -21,7 +21,9 @@ from cms.errors import ConfigError
 DOCUMENTATION: dict[str, str] = {
     "CMS_DATABASE_URL": "SQLAlchemy URL of the content store (SQLite or PostgreSQL).",
     "CMS_MEDIA_ROOT": "Folder for uploaded originals and generated renditions.",
-    "CMS_SECRET_KEY": "Secret for signing cursors' companions, preview links and media URLs.",
+    "CMS_SECRET_KEY": "Secret for signing preview links, media URLs, sync tokens and mail links. Unset: "
+    "read from CMS_SECRET_KEY_FILE, which `cms serve` creates on first run for a single machine.",
+    "CMS_SECRET_KEY_FILE": "Where a machine-local secret key is kept when CMS_SECRET_KEY is unset (git-ignored).",
     "CMS_PUBLIC_URL": "Where this CMS answers (media, feeds, API, links in mails and webhooks); `cms serve` "
     "derives it from --host/--port when unset.",
     "CMS_BASE_URL": "The publisher's site; canonical article URLs start with it. Unset: articles link to the "
@@ -30,6 +32,7 @@ DOCUMENTATION: dict[str, str] = {
     "'articles') "
     "and {slug}.",
     "CMS_REDIS_URL": "Optional Redis URL for a cache shared by several app nodes (not used yet).",
+    "CMS_WORKERS": "Worker processes `cms serve` starts (its --workers); more than one needs CMS_SECRET_KEY.",
     "CMS_DEBUG": "Starlette debug mode: tracebacks on non-GraphQL error pages (development only).",
     "CMS_MAX_PAGE_SIZE": "Largest `first`/`last` a client may ask for; more is BAD_USER_INPUT.",
     "CMS_DEFAULT_PAGE_SIZE": "Page size when a client gives neither `first` nor `last`.",
@@ -80,11 +83,16 @@ class Settings:
     database_url: str = "sqlite:///./cms.db"
     media_root: Path = Path("./media")
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    # Where the key came from: "env" (CMS_SECRET_KEY), "file" (CMS_SECRET_KEY_FILE) or "random"
+    # (this process only). Only "env" is safe for several workers or nodes.
+    secret_key_source: str = field(default="random", metadata={"derived": True})
+    secret_key_file: Path = Path("./.cms-secret-key")
     public_url: str = "http://127.0.0.1:8000"
     base_url: str | None = None
     article_url: str | None = None
     redis_url: str | None = None
     debug: bool = False
+    workers: int = 1
     max_page_size: int = 100
     default_page_size: int = 20
     max_query_depth: int = 10
@@ -99,16 +107,24 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         defaults = cls()
-        secret = env.get("CMS_SECRET_KEY") or defaults.secret_key
+        key_file = Path(env.get("CMS_SECRET_KEY_FILE") or defaults.secret_key_file)
+        secret, source = env.get("CMS_SECRET_KEY") or "", "env"
+        if not secret and key_file.is_file():
+            secret, source = key_file.read_text(encoding="utf-8").strip(), "file"
+        if not secret:
+            secret, source = defaults.secret_key, "random"
         settings = cls(
             database_url=_normalise_database_url(env.get("CMS_DATABASE_URL") or defaults.database_url),
             media_root=Path(env.get("CMS_MEDIA_ROOT") or defaults.media_root),
             secret_key=secret,
+            secret_key_source=source,
+            secret_key_file=key_file,
             public_url=_url(env, "CMS_PUBLIC_URL", defaults.public_url),
             base_url=_url(env, "CMS_BASE_URL", None),
             article_url=env.get("CMS_ARTICLE_URL") or None,
             redis_url=env.get("CMS_REDIS_URL") or None,
             debug=(env.get("CMS_DEBUG") or "").lower() in {"1", "true", "yes", "on"},
+            workers=_int(env, "CMS_WORKERS", defaults.workers),
             max_page_size=_int(env, "CMS_MAX_PAGE_SIZE", defaults.max_page_size),
             default_page_size=_int(env, "CMS_DEFAULT_PAGE_SIZE", defaults.default_page_size),
             max_query_depth=_int(env, "CMS_MAX_QUERY_DEPTH", defaults.max_query_depth),
@@ -132,5 +148,22 @@ class Settings:
         return settings
 
 
+def shared_secret_problem(settings: Settings) -> str | None:
+    """Why this process's secret key would break signed links across processes, if it would."""
+    if settings.secret_key_source == "env":
+        return None
+    several = [
+        reason
+        for reason, applies in (
+            ("CMS_REDIS_URL is set", settings.redis_url is not None),
+            (f"{settings.workers} workers run", settings.workers > 1),
+        )
+        if applies
+    ]
+    if several:
+        return f"{' and '.join(several)}, so every process must sign with the same key: set CMS_SECRET_KEY"
+    return None
+
+
 def setting_names() -> list[str]:
-    return ["CMS_" + f.name.upper() for f in fields(Settings)]
+    return ["CMS_" + f.name.upper() for f in fields(Settings) if not f.metadata.get("derived")]

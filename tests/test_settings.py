@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from cms.errors import ConfigError
-from cms.settings import Settings
+from cms.settings import Settings, shared_secret_problem
 
 
 def test_defaults_give_a_working_sqlite_setup() -> None:
@@ -36,3 +36,34 @@ def test_base_url_loses_its_trailing_slash() -> None:
 def test_bad_settings_fail_with_a_message_naming_the_variable(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         Settings.from_env(env)
+
+
+def test_a_machine_local_key_file_is_used_when_no_key_is_set(tmp_path: Path) -> None:
+    key_file = tmp_path / "key"
+    key_file.write_text("from-the-file\n")
+    settings = Settings.from_env({"CMS_SECRET_KEY_FILE": str(key_file)})
+    assert (settings.secret_key, settings.secret_key_source) == ("from-the-file", "file")
+    explicit = Settings.from_env({"CMS_SECRET_KEY_FILE": str(key_file), "CMS_SECRET_KEY": "set"})
+    assert (explicit.secret_key, explicit.secret_key_source) == ("set", "env")
+
+
+def test_several_processes_need_an_explicit_key(tmp_path: Path) -> None:
+    missing = str(tmp_path / "none")
+    alone = Settings.from_env({"CMS_SECRET_KEY_FILE": missing})
+    assert shared_secret_problem(alone) is None
+    several = Settings.from_env({"CMS_SECRET_KEY_FILE": missing, "CMS_WORKERS": "4"})
+    assert "set CMS_SECRET_KEY" in (shared_secret_problem(several) or "")
+    redis = Settings.from_env({"CMS_SECRET_KEY_FILE": missing, "CMS_REDIS_URL": "redis://127.0.0.1:6379"})
+    assert "CMS_REDIS_URL" in (shared_secret_problem(redis) or "")
+    assert shared_secret_problem(Settings.from_env({"CMS_SECRET_KEY": "k", "CMS_WORKERS": "4"})) is None
+
+
+def test_public_and_site_urls_are_checked_and_kept_apart() -> None:
+    settings = Settings.from_env(
+        {"CMS_PUBLIC_URL": "https://cms.example.org/", "CMS_BASE_URL": "https://example.org"}
+    )
+    assert (settings.public_url, settings.base_url) == ("https://cms.example.org", "https://example.org")
+    with pytest.raises(ConfigError):
+        Settings.from_env({"CMS_PUBLIC_URL": "javascript:alert(1)"})
+    with pytest.raises(ConfigError):
+        Settings.from_env({"CMS_ARTICLE_URL": "{base}/{nope}"})

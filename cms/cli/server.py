@@ -19,15 +19,22 @@ def serve(
 
     import uvicorn
 
-    load_settings()  # fail early, with a readable message, on bad settings
-    if not os.environ.get("CMS_SECRET_KEY"):
-        # Every worker must sign media URLs and preview links with the same key: make
-        # one for this run and hand it to all of them. It changes at the next start.
-        os.environ["CMS_SECRET_KEY"] = secrets.token_urlsafe(32)
+    settings = load_settings()  # fail early, with a readable message, on bad settings
+    if not os.environ.get("CMS_PUBLIC_URL"):
+        # Media, feed and API links name this server; say where it answers.
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        os.environ["CMS_PUBLIC_URL"] = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+    if settings.secret_key_source == "random":
+        # One machine: keep a key beside the database, so rendition URLs and preview links survive
+        # restarts. Several nodes must share CMS_SECRET_KEY instead (/readyz says so otherwise).
+        path = settings.secret_key_file
+        path.write_text(secrets.token_urlsafe(32) + "\n", encoding="utf-8")
+        path.chmod(0o600)
         err.print(
-            "[yellow]warning:[/yellow] CMS_SECRET_KEY is not set; signed media URLs and preview links "
-            "stop working when the server restarts. Set it in production."
+            f"[yellow]note:[/yellow] CMS_SECRET_KEY is not set; created {path} with a new key for this "
+            "machine (git-ignored). In production set CMS_SECRET_KEY, the same on every node."
         )
+    os.environ["CMS_WORKERS"] = str(workers)  # each worker process knows it is one of several
     uvicorn.run(
         "cms.app:create_app",
         factory=True,

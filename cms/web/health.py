@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from cms.graphql.context import AppState
+from cms.settings import shared_secret_problem
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -18,6 +19,8 @@ async def healthz(request: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     """Ready to serve: the database answers and its schema is migrated."""
     state: AppState = request.app.state.cms
+    if problem := shared_secret_problem(state.settings):
+        return JSONResponse({"status": "unavailable", "secretKey": problem}, status_code=503)
     try:
         with state.db.connect() as conn:
             revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
