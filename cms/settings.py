@@ -23,7 +23,8 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_MEDIA_ROOT": "Folder for uploaded originals and generated renditions.",
     "CMS_SECRET_KEY": "Secret for signing preview links, media URLs, sync tokens and mail links. Unset: "
     "read from CMS_SECRET_KEY_FILE, which `cms serve` creates on first run for a single machine.",
-    "CMS_SECRET_KEY_FILE": "Where a machine-local secret key is kept when CMS_SECRET_KEY is unset (git-ignored).",
+    "CMS_SECRET_KEY_FILE": "Where a machine-local secret key is kept when CMS_SECRET_KEY is unset "
+    "(git-ignored).",
     "CMS_PUBLIC_URL": "Where this CMS answers (media, feeds, API, links in mails and webhooks); `cms serve` "
     "derives it from --host/--port when unset.",
     "CMS_BASE_URL": "The publisher's site; canonical article URLs start with it. Unset: articles link to the "
