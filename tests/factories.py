@@ -18,10 +18,11 @@ from cms.models import (
     Category,
     Image,
     Revision,
+    Role,
     Section,
     utcnow,
 )
-from cms.services import changes, content, tokens
+from cms.services import changes, content, partners, tokens
 from cms.services.text import html_to_text, reading_time_minutes, sanitize_html, slugify
 
 _counter = itertools.count(1)
@@ -43,10 +44,27 @@ class Seeder:
             changes.record(session, entity=entity, ids=[pk], kind="create")
         return int(pk)
 
-    def token(self, role: str, name: str = "Test") -> tuple[int, str]:
-        """A token's id and the token itself."""
+    def token(self, role: str, name: str = "Test", *, partner_id: int | None = None) -> tuple[int, str]:
+        """A token's id and the token itself (a partner token gets a partner taking everything)."""
         with self.db.write() as session:
-            return tokens.create(session, name=name, role=role)
+            if role == "partner" and partner_id is None:
+                partner_id = self.partner(f"{name} partner", session=session)
+            return tokens.create(session, name=name, role=role, partner_id=partner_id)
+
+    def partner(
+        self,
+        name: str = "Partner",
+        *,
+        commercial: bool = False,
+        sections: list[str] | None = None,
+        session: Any = None,
+    ) -> int:
+        if session is None:
+            with self.db.write() as own:
+                return self.partner(name, commercial=commercial, sections=sections, session=own)
+        admin = tokens.Caller(token_id=None, name="seed", role=Role.ADMIN)
+        values = {"name": name, "commercial_use": commercial, "section_slugs": sections or []}
+        return partners.create(session, admin, values, now=utcnow())
 
     def section(self, name: str = "The Peninsula", slug: str | None = None, description: str = "") -> int:
         return self._insert(

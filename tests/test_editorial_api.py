@@ -10,7 +10,7 @@ import httpx2 as httpx
 import pytest
 
 from cms.db import Database
-from cms.services import tokens
+from cms.services import partners, tokens
 from tests.conftest import GraphQLClient
 from tests.factories import Seeder
 
@@ -24,10 +24,21 @@ PUBLISH = """mutation($id: ID!, $at: DateTime) { publishArticle(id: $id, at: $at
   article { status publishedAt version } userErrors { field code message } } }"""
 
 
-def token_for(db: Database, role: str, name: str = "Test") -> str:
+def token_for(db: Database, role: str, name: str = "Test", *, partner_id: int | None = None) -> str:
+    """A token of ``role``; partner tokens belong to ``partner_id`` or to a new partner taking everything."""
     with db.write() as session:
-        _, token = tokens.create(session, name=f"{name} {role}", role=role)
+        if role == "partner" and partner_id is None:
+            partner_id = new_partner(session, f"{name} partner")
+        _, token = tokens.create(session, name=f"{name} {role}", role=role, partner_id=partner_id)
     return token
+
+
+def new_partner(
+    session: Any, name: str, *, commercial: bool = False, sections: list[str] | None = None
+) -> int:
+    admin = tokens.Caller(token_id=None, name="test", role=tokens.Role.ADMIN)
+    values = {"name": name, "commercial_use": commercial, "section_slugs": sections or []}
+    return partners.create(session, admin, values, now=datetime.now(UTC))
 
 
 class AuthClient(GraphQLClient):

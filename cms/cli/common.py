@@ -8,11 +8,15 @@ import typer
 from rich.console import Console
 
 from cms.errors import CMSError
+from cms.models import Role
+from cms.services.tokens import Caller
 from cms.settings import Settings
 
 console = Console()
 err = Console(stderr=True)
 API_URL = typer.Option("http://127.0.0.1:8000", "--url", envvar="CMS_API_URL", help="The running CMS.")
+#: Who the command line acts as: whoever can run it has the database, so an admin.
+ADMIN = Caller(token_id=None, name="cli", role=Role.ADMIN)
 API_TOKEN = typer.Option(..., "--token", envvar="CMS_TOKEN", help="An API token (see `cms token create`).")
 
 

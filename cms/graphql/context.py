@@ -70,7 +70,13 @@ class Context:
     def reader(self) -> Reader:
         """The read model for this request's snapshot."""
         if self._reader is None:
-            self._reader = Reader(self.conn, settings=self.settings, now=self.now, taxonomy=self.taxonomy())
+            self._reader = Reader(
+                self.conn,
+                settings=self.settings,
+                now=self.now,
+                taxonomy=self.taxonomy(),
+                partner=self.caller.partner,
+            )
         return self._reader
 
     def owns_article(self, view: ArticleView) -> bool:

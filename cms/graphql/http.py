@@ -26,7 +26,7 @@ from cms.graphql import uploads
 from cms.graphql.context import AppState, Context
 from cms.graphql.operations import MutationNotAllowed, OperationRunner
 from cms.models import Role, utcnow
-from cms.services import tokens
+from cms.services import partners, tokens
 from cms.services.tokens import PUBLIC, Caller
 
 log = logging.getLogger("cms.graphql")
@@ -228,7 +228,9 @@ class GraphQLEndpoint:
         if row.last_used_at is None or row.last_used_at < context.now - tokens.TOUCH_INTERVAL:
             with self.state.db.write() as session:
                 tokens.touch(session, token_id=row.id, now=context.now)
-        return Caller(token_id=row.id, name=row.name, role=Role(row.role))
+        role = Role(row.role)
+        partner = partners.scope_of(context.conn, row.partner_id) if role is Role.PARTNER else None
+        return Caller(token_id=row.id, name=row.name, role=role, partner=partner)
 
     async def _read_body(self, request: Request) -> bytes | None:
         """The body, or None once it passes the limit (counted as it streams, not trusted from headers)."""

@@ -32,12 +32,18 @@ def _count_loader(ctx: Context, kind: article_service.Parent) -> DataLoader[int,
     async def load(parent_ids: Sequence[int]) -> list[int]:
         snapshot, seq, now = ctx.app.snapshot, ctx.seq, ctx.now
         # What is counted depends on who asks: the public, an author (plus their own), editors.
-        audience = (ctx.is_public, ctx.draft_owner)
+        audience = (ctx.is_public, ctx.draft_owner, ctx.caller.scope_sections)
         found = {pid: snapshot.cached_count(seq, ("parent", kind, pid, *audience), now) for pid in parent_ids}
         missing = [pid for pid, value in found.items() if value is None]
         if missing:
             counted = article_service.counts_by_parent(
-                ctx.conn, kind, missing, now=now, public=ctx.is_public, owner=ctx.draft_owner
+                ctx.conn,
+                kind,
+                missing,
+                now=now,
+                public=ctx.is_public,
+                owner=ctx.draft_owner,
+                sections=ctx.caller.scope_sections,
             )
             for pid, value in counted.items():
                 snapshot.store_count(ctx.conn, seq, ("parent", kind, pid, *audience), now, value)
@@ -80,6 +86,7 @@ def nested_articles(
             now=ctx.now,
             public=ctx.is_public,
             owner=ctx.draft_owner,
+            sections=ctx.caller.scope_sections,
             with_body=with_body,
         )
         # Relations for every parent's page at once, then split back per parent.

@@ -75,6 +75,7 @@ class Filter:
 
     public: bool = True
     owner: str | None = None  # also the unpublished articles of this person (an author's own)
+    sections: tuple[int, ...] | None = None  # only these sections (a partner's scope); None: all
     section_id: int | None = None
     category_id: int | None = None
     author_id: int | None = None
@@ -87,6 +88,7 @@ class Filter:
         return (
             self.public,
             self.owner,
+            self.sections,
             self.section_id,
             self.category_id,
             self.author_id,
@@ -133,6 +135,10 @@ def where_clauses(flt: Filter, now: datetime) -> list[ColumnElement[bool]]:
         clauses.append(visible(now))
     elif flt.owner is not None:
         clauses.append(readable(now, flt.owner))
+    if flt.sections is not None:
+        clauses.append(
+            article.c.section_id.in_(bindparam("scope_sections", list(flt.sections), expanding=True))
+        )
     if flt.status in ("PUBLISHED", "SCHEDULED"):
         clauses.append(article.c.state == State.PUBLISHED.value)
         due = article.c.published_at <= _time("now", now)
@@ -165,6 +171,7 @@ def _params(flt: Filter, now: datetime) -> dict[str, Any]:
         if flt.public or flt.owner is not None or flt.status in ("PUBLISHED", "SCHEDULED")
         else None,
         "owner": flt.owner if not flt.public else None,
+        "scope_sections": list(flt.sections) if flt.sections is not None else None,
         "section_id": flt.section_id,
         "category_id": flt.category_id,
         "author_id": flt.author_id,
@@ -194,6 +201,7 @@ def _representative(flt: Filter) -> Filter:
     return Filter(
         public=flt.public,
         owner="" if flt.owner is not None else None,
+        sections=(0,) if flt.sections is not None else None,
         section_id=0 if flt.section_id is not None else None,
         category_id=0 if flt.category_id is not None else None,
         author_id=0 if flt.author_id is not None else None,
@@ -381,6 +389,7 @@ def pages_by_parent(
     now: datetime,
     public: bool,
     owner: str | None = None,
+    sections: tuple[int, ...] | None = None,
     with_body: bool,
 ) -> dict[int, tuple[list[Row[Any]], bool]]:
     """The same page of articles for many parents in one statement (a window per parent)."""
@@ -391,7 +400,7 @@ def pages_by_parent(
     stmt = select(*columns, parent.label("parent_id"), position)
     if joined:
         stmt = stmt.join(article_author, article_author.c.article_id == article.c.id)
-    flt = Filter(public=public, owner=owner)
+    flt = Filter(public=public, owner=owner, sections=sections)
     stmt = stmt.where(parent.in_(sorted(set(parent_ids))), *where_clauses(flt, now))
     if condition is not None:
         stmt = stmt.where(condition)
@@ -401,8 +410,6 @@ def pages_by_parent(
     )
     grouped: dict[int, list[Row[Any]]] = defaultdict(list)
     params = _cursor_params(order, page) if page.cursor is not None else {}
-    if owner is not None and not public:
-        params["owner"] = owner
     for row in conn.execute(outer, params):
         grouped[row.parent_id].append(row)
     result: dict[int, tuple[list[Row[Any]], bool]] = {}
@@ -424,12 +431,13 @@ def counts_by_parent(
     now: datetime,
     public: bool,
     owner: str | None = None,
+    sections: tuple[int, ...] | None = None,
 ) -> dict[int, int]:
     parent, joined = _parent(kind)
     stmt = select(parent, func.count()).select_from(article)
     if joined:
         stmt = stmt.join(article_author, article_author.c.article_id == article.c.id)
-    flt = Filter(public=public, owner=owner)
+    flt = Filter(public=public, owner=owner, sections=sections)
     stmt = stmt.where(parent.in_(sorted(set(parent_ids))), *where_clauses(flt, now))
     found: dict[int, int] = {pid: n for pid, n in conn.execute(stmt.group_by(parent), _params(flt, now))}
     return {pid: int(found.get(pid, 0)) for pid in parent_ids}

@@ -9,7 +9,6 @@ Pictures for an embargoed story therefore stay private until the story goes out,
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -107,6 +106,39 @@ def used_by(conn: Connection, image_ids: Iterable[int]) -> dict[int, int]:
     return {i: found.get(i, 0) for i in ids}
 
 
+def rendition_sources(body_html: str) -> set[str]:
+    """The originals (hash, or ``i<id>``) whose renditions a body shows."""
+    return set(_RENDITION.findall(body_html or ""))
+
+
+def by_sources(conn: Connection, sources: Iterable[str]) -> list[Row[Any]]:
+    """Image rows named by rendition sources."""
+    hashes = sorted(s for s in sources if not s.startswith("i"))
+    ids = sorted(int(s[1:]) for s in sources if s.startswith("i"))
+    stmt = select(*IMAGE_COLUMNS).where(or_(image.c.sha256.in_(hashes), image.c.id.in_(ids)))
+    return list(conn.execute(stmt))
+
+
+_FIGURE = re.compile(r"<figure>(?:(?!</figure>).)*?</figure>", re.DOTALL)
+_IMG = re.compile(r"<img\b[^>]*>")
+
+
+def without_images(body_html: str, sources: set[str]) -> str:
+    """The body without the images (and figures holding them) whose originals are ``sources``.
+
+    Bodies are sanitised HTML (nh3 output: lower-case tags, quoted attributes, no comments), so
+    these patterns see every image tag there is.
+    """
+
+    def named(tag: str) -> bool:
+        return any(source in sources for source in _RENDITION.findall(tag))
+
+    body = _FIGURE.sub(
+        lambda m: "" if any(named(t) for t in _IMG.findall(m.group(0))) else m.group(0), body_html
+    )
+    return _IMG.sub(lambda m: "" if named(m.group(0)) else m.group(0), body)
+
+
 def body_image_ids(session: Session | Connection, body_html: str) -> set[int]:
     """The library images a body shows, found by their rendition URLs."""
     hashes, ids = set(), set()
@@ -145,12 +177,3 @@ def articles_using(session: Session | Connection, image_id: int, *, now: datetim
     candidates = direct.union(portrait).subquery()
     stmt = select(_article.c.id).where(and_(_article.c.id.in_(select(candidates)), visible(now)))
     return sorted(int(i) for i in session.execute(stmt).scalars())
-
-
-def roles_of(conn: Connection, article_ids: Iterable[int]) -> dict[int, dict[str, list[int]]]:
-    found: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    ids = sorted(set(article_ids))
-    if ids:
-        for row in conn.execute(select(usage).where(usage.c.article_id.in_(ids))):
-            found[row.article_id][row.role].append(row.image_id)
-    return found

@@ -9,7 +9,6 @@ never reaches any partner, since the permission was given to the publisher.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,45 +16,16 @@ from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from cms.errors import NotFound, Problem, Refused
-from cms.media.licenses import LicenseFacts
 from cms.models import ApiToken, Partner, PartnerSection, Section
 from cms.services import audit
 from cms.services.permissions import Action
+from cms.services.scope import UNKNOWN, Scope
 from cms.services.tokens import Caller
 
 _partner = Partner.__table__  # type: ignore[attr-defined]
 _partner_section = PartnerSection.__table__  # type: ignore[attr-defined]
 _section = Section.__table__  # type: ignore[attr-defined]
 _token = ApiToken.__table__  # type: ignore[attr-defined]
-
-NONCOMMERCIAL_LICENSE = "NONCOMMERCIAL_LICENSE"
-ALL_RIGHTS_RESERVED = "ALL_RIGHTS_RESERVED"
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What one partner may take."""
-
-    partner_id: int | None
-    commercial_use: bool
-    section_ids: frozenset[int] | None  # None: every section (and articles in none)
-    version: int
-    requests_per_minute: int | None = None
-
-    def withheld(self, license: LicenseFacts) -> str | None:
-        """Why an image under ``license`` must not reach this partner, or None."""
-        if license.code == "ARR":
-            return ALL_RIGHTS_RESERVED
-        if self.commercial_use and not license.allows_commercial_use:
-            return NONCOMMERCIAL_LICENSE
-        return None
-
-    def takes_section(self, section_id: int | None) -> bool:
-        return self.section_ids is None or section_id in self.section_ids
-
-
-#: A partner token that belongs to no partner gets the strictest terms.
-UNKNOWN = Scope(partner_id=None, commercial_use=True, section_ids=None, version=0)
 
 
 def scope_of(conn: Connection, partner_id: int | None) -> Scope:

@@ -12,11 +12,13 @@ from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from cms.errors import BadInput, NotFound
-from cms.models import ApiToken, Role, utcnow
+from cms.models import ApiToken, Partner, Role, utcnow
 from cms.services import permissions
 from cms.services.permissions import Action
+from cms.services.scope import Scope
 
 _token = ApiToken.__table__  # type: ignore[attr-defined]
+_partner = Partner.__table__  # type: ignore[attr-defined]
 PREFIX = "cms_"
 # last_used_at is a convenience, not an audit log: write it at most this often.
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -29,6 +31,14 @@ class Caller:
     token_id: int | None = None
     name: str = ""
     role: Role | None = None
+    partner: Scope | None = None  # for partner tokens: what the partner may take
+
+    @property
+    def scope_sections(self) -> tuple[int, ...] | None:
+        """The only sections this caller may read (a partner's), or None for all."""
+        if self.partner is None or self.partner.section_ids is None:
+            return None
+        return tuple(sorted(self.partner.section_ids))
 
     @property
     def is_public(self) -> bool:
@@ -71,14 +81,31 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create(session: Session, *, name: str, role: str, expires_at: datetime | None = None) -> tuple[int, str]:
-    """A new token; returns its id and the token itself, which is never stored."""
+def create(
+    session: Session,
+    *,
+    name: str,
+    role: str,
+    expires_at: datetime | None = None,
+    partner_id: int | None = None,
+) -> tuple[int, str]:
+    """A new token; returns its id and the token itself, which is never stored. Partner tokens
+    belong to one partner (its sections, licence terms and rate limit apply to them)."""
     try:
         parsed = Role(role)
     except ValueError:
         raise BadInput(f"unknown role {role!r}: choose one of {', '.join(r.value for r in Role)}") from None
     if not name.strip():
         raise BadInput("a token needs a name, to recognise it later")
+    if parsed is Role.PARTNER and partner_id is None:
+        raise BadInput("a partner token belongs to a partner: give --partner (see `cms partner list`)")
+    if parsed is not Role.PARTNER and partner_id is not None:
+        raise BadInput("only partner tokens belong to a partner")
+    if (
+        partner_id is not None
+        and session.execute(select(_partner.c.id).where(_partner.c.id == partner_id)).first() is None
+    ):
+        raise NotFound(f"no partner has the id {partner_id}")
     token = PREFIX + secrets.token_urlsafe(32)
     pk = session.execute(
         insert(_token).returning(_token.c.id),
@@ -90,6 +117,7 @@ def create(session: Session, *, name: str, role: str, expires_at: datetime | Non
                 "prefix": token[:10],
                 "created_at": utcnow(),
                 "expires_at": expires_at,
+                "partner_id": partner_id,
             }
         ],
     ).scalar_one()

@@ -23,6 +23,7 @@ from cms.models import Author
 from cms.services import articles as article_reads
 from cms.services import library, links
 from cms.services.content import has_pending, pending_snapshots
+from cms.services.scope import Scope
 from cms.services.snapshot import Taxonomy
 from cms.services.text import html_to_text
 from cms.services.workflow import status_of
@@ -112,10 +113,11 @@ class AuthorView:
     affiliation: str
     photo_id: int | None
     photo: ImageView | None
+    photo_withheld: str | None = None  # why a partner gets no photo (see cms.services.scope)
 
 
-def author_view(row: Any, photo: ImageView | None = None) -> AuthorView:
-    return AuthorView(row.id, row.name, row.slug, row.bio, row.affiliation, row.photo_id, photo)
+def author_view(row: Any, photo: ImageView | None = None, withheld: str | None = None) -> AuthorView:
+    return AuthorView(row.id, row.name, row.slug, row.bio, row.affiliation, row.photo_id, photo, withheld)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,7 @@ class ArticleView:
     authors: tuple[AuthorView, ...]
     lead_image_id: int | None
     lead_image: ImageView | None
+    lead_image_withheld: str | None  # why a partner gets no lead image (see cms.services.scope)
     url: str
     reading_time_minutes: int
     created_by: int | None
@@ -168,20 +171,44 @@ def taxonomy_views(taxonomy: Taxonomy) -> tuple[dict[int, SectionView], dict[int
 class Reader:
     """Builds views for one request: one connection, one clock, one taxonomy snapshot."""
 
-    def __init__(self, conn: Connection, *, settings: Settings, now: datetime, taxonomy: Taxonomy) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        settings: Settings,
+        now: datetime,
+        taxonomy: Taxonomy,
+        partner: Scope | None = None,
+    ) -> None:
         self.conn = conn
         self.settings = settings
         self.now = now
         self.taxonomy = taxonomy
+        self.partner = partner  # licence terms: what the partner's copies may not show
+
+    def _offered(self, image: ImageView | None) -> tuple[ImageView | None, str | None]:
+        """The image, or None and why when the partner may not have it."""
+        if image is None or self.partner is None:
+            return image, None
+        reason = self.partner.withheld(image.license)
+        return (None, reason) if reason else (image, None)
 
     def images(self, image_ids: Iterable[int | None], *, public: bool) -> dict[int, ImageView]:
         rows = library.by_ids(self.conn, image_ids, public=public, now=self.now)
-        return {pk: image_view(row) for pk, row in rows.items()}
+        views = {pk: image_view(row) for pk, row in rows.items()}
+        return {pk: view for pk, view in views.items() if self._offered(view)[0] is not None}
 
     def authors(self, rows: Sequence[Any], *, photos: bool, public: bool) -> list[AuthorView]:
         """Authors listed for themselves: their photos follow the image visibility rule."""
-        found = self.images((r.photo_id for r in rows), public=public) if photos else {}
-        return [author_view(r, found.get(r.photo_id) if r.photo_id is not None else None) for r in rows]
+        if not photos:
+            return [author_view(r) for r in rows]
+        found = library.by_ids(self.conn, [r.photo_id for r in rows], public=public, now=self.now)
+        views = {pk: image_view(r) for pk, r in found.items()}
+        return [self._author(r, views) for r in rows]
+
+    def _author(self, row: Any, images: dict[int, ImageView]) -> AuthorView:
+        photo, withheld = self._offered(images.get(row.photo_id) if row.photo_id is not None else None)
+        return author_view(row, photo, withheld)
 
     def articles(
         self, rows: Sequence[Row[Any]], want: Want = EVERYTHING, *, pending: bool = False
@@ -203,15 +230,26 @@ class Reader:
         images = {pk: image_view(row) for pk, row in library.trusted_by_ids(self.conn, image_ids).items()}
         sections, categories = taxonomy_views(self.taxonomy)
         settings, now = self.settings, self.now
+        bodies = {
+            row.id: (
+                overlays[row.id]["body_html"] if row.id in overlays else row._mapping.get("body_html", "")
+            )
+            for row in rows
+        }
+        if self.partner is not None:
+            bodies = self._withhold_in_bodies(bodies)
         views = []
         for row in rows:
             mapping = row._mapping
             data: Any = _Overlay(row, overlays[row.id]) if row.id in overlays else row
             section = sections.get(data.section_id) if data.section_id is not None else None
+            lead, lead_withheld = self._offered(
+                images.get(data.lead_image_id) if data.lead_image_id is not None else None
+            )
             views.append(
                 ArticleView(
                     id=row.id, title=data.title, slug=data.slug, summary=data.summary,
-                    body_html=data.body_html if row.id in overlays else mapping.get("body_html", ""),
+                    body_html=bodies[row.id],
                     body_text=(
                         html_to_text(data.body_html) if row.id in overlays else mapping.get("body_text", "")
                     ),
@@ -220,12 +258,10 @@ class Reader:
                     live_version=row.live_version, has_unpublished_changes=has_pending(row),
                     section=section,
                     category=categories.get(data.category_id) if data.category_id is not None else None,
-                    authors=tuple(
-                        author_view(a, images.get(a.photo_id) if a.photo_id is not None else None)
-                        for a in bylines.get(row.id, ())
-                    ),
+                    authors=tuple(self._author(a, images) for a in bylines.get(row.id, ())),
                     lead_image_id=data.lead_image_id,
-                    lead_image=images.get(data.lead_image_id) if data.lead_image_id is not None else None,
+                    lead_image=lead,
+                    lead_image_withheld=lead_withheld,
                     url=links.article_url(
                         settings, slug=data.slug, section_slug=section.slug if section else None,
                         canonical_url=data.canonical_url,
@@ -234,6 +270,19 @@ class Reader:
                 )
             )  # fmt: skip
         return views
+
+    def _withhold_in_bodies(self, bodies: dict[int, str]) -> dict[int, str]:
+        """Take out of bodies the images the partner may not have (with their figure and caption)."""
+        sources = {source for body in bodies.values() for source in library.rendition_sources(body)}
+        if not sources:
+            return bodies
+        withheld = {
+            image.source for image in (image_view(r) for r in library.by_sources(self.conn, sources))
+            if self._offered(image)[0] is None
+        }  # fmt: skip
+        if not withheld:
+            return bodies
+        return {pk: library.without_images(body, withheld) for pk, body in bodies.items()}
 
     def _bylines(self, rows: Sequence[Any], overlays: dict[int, dict[str, Any]]) -> dict[int, list[Any]]:
         plain = [r.id for r in rows if r.id not in overlays]

@@ -7,8 +7,9 @@ from strawberry.tools import merge_types
 
 from cms.graphql.mutations.articles import ArticleMutations
 from cms.graphql.mutations.images import ImageMutations
+from cms.graphql.mutations.partners import PartnerMutations
 from cms.graphql.mutations.taxonomy import TaxonomyMutations
 
-Mutation = merge_types("Mutation", (ArticleMutations, TaxonomyMutations, ImageMutations))
+Mutation = merge_types("Mutation", (ArticleMutations, TaxonomyMutations, ImageMutations, PartnerMutations))
 
 __all__ = ["Mutation"]

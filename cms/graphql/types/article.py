@@ -42,6 +42,18 @@ class ArticleStatus(Enum):
 ArticleOrder = strawberry.enum(article_service.Order, name="ArticleOrder")
 
 
+@strawberry.enum(description="Why an image is left out of a partner's copy (it comes back as null).")
+class WithheldReason(Enum):
+    NONCOMMERCIAL_LICENSE = strawberry.enum_value(
+        "NONCOMMERCIAL_LICENSE",
+        description="Its licence forbids commercial use, and the partner is commercial.",
+    )
+    ALL_RIGHTS_RESERVED = strawberry.enum_value(
+        "ALL_RIGHTS_RESERVED",
+        description="Used with the rights holder's permission, which was given to the publisher alone.",
+    )
+
+
 def _articles_of(kind: Parent) -> Any:
     """The `articles` connection of a section, category or author (batched across a list)."""
 
@@ -88,6 +100,9 @@ class Author(Node):
     bio: str
     affiliation: str
     photo: Image | None
+    photo_withheld: WithheldReason | None = strawberry.field(
+        description="For partners: why the photo is null though the author has one."
+    )
     pk: strawberry.Private[int]
 
     articles: ArticleConnection = _articles_of("author")
@@ -119,6 +134,9 @@ class Article(Node):
     category: Category | None
     authors: list[Author] = strawberry.field(description="The byline, in order.")
     lead_image: Image | None
+    lead_image_withheld: WithheldReason | None = strawberry.field(
+        description="For partners: why leadImage is null though the article has one (its licence)."
+    )
     url: str = strawberry.field(description="Canonical URL on the publisher's site.")
     reading_time_minutes: int
     pk: strawberry.Private[int]
@@ -191,7 +209,8 @@ def category_type(view: CategoryView) -> Category:
 def author_type(view: AuthorView) -> Author:
     return Author(
         id=to_global_id("Author", view.id), name=view.name, slug=view.slug, bio=view.bio,
-        affiliation=view.affiliation, photo=Image.from_view(view.photo) if view.photo else None, pk=view.id,
+        affiliation=view.affiliation, photo=Image.from_view(view.photo) if view.photo else None,
+        photo_withheld=WithheldReason(view.photo_withheld) if view.photo_withheld else None, pk=view.id,
     )  # fmt: skip
 
 
@@ -228,6 +247,7 @@ def article_type(view: ArticleView, taxonomy: Taxonomy, *, public: bool) -> Arti
         category=categories.get(view.category.id) if view.category else None,
         authors=[author_type(a) for a in view.authors],
         lead_image=Image.from_view(view.lead_image) if view.lead_image else None,
+        lead_image_withheld=WithheldReason(view.lead_image_withheld) if view.lead_image_withheld else None,
         url=view.url, reading_time_minutes=view.reading_time_minutes, pk=view.id, view=view,
     )  # fmt: skip
 

@@ -1,4 +1,4 @@
-"""The public read API (the contract's Query type)."""
+"""Reading content: articles, search, sections, categories, authors, images, licences, stats."""
 
 from __future__ import annotations
 
@@ -90,7 +90,9 @@ def _ctx(info: Info) -> Context:
 
 def _resolve_filter(ctx: Context, flt: ArticleFilter | None) -> article_service.Filter:
     if flt is None:
-        return article_service.Filter(public=ctx.is_public, owner=ctx.draft_owner)
+        return article_service.Filter(
+            public=ctx.is_public, owner=ctx.draft_owner, sections=ctx.caller.scope_sections
+        )
     if flt.status is not None and ctx.is_public and flt.status is not ArticleStatus.PUBLISHED:
         raise Forbidden("filtering by status other than PUBLISHED needs an editor's token", field="status")
     status = flt.status.value if flt.status is not None and not ctx.is_public else None
@@ -119,6 +121,7 @@ def _resolve_filter(ctx: Context, flt: ArticleFilter | None) -> article_service.
     return article_service.Filter(
         public=ctx.is_public,
         owner=ctx.draft_owner,
+        sections=ctx.caller.scope_sections,
         section_id=section_id,
         category_id=category_id,
         author_id=author_id,
@@ -143,7 +146,9 @@ def _one_article(
     ctx: Context, names: frozenset[str], *, preview: bool = False, **where: Any
 ) -> Article | None:
     row = article_service.get_one(ctx.conn, public=ctx.is_public, owner=ctx.draft_owner, now=ctx.now, **where)
-    if row is None:
+    if row is None or (
+        ctx.caller.partner is not None and not ctx.caller.partner.takes_section(row.section_id)
+    ):
         return None
     # Pending changes only for those who may read this article's drafts.
     pending = preview and (ctx.caller.sees_all_drafts or ctx.caller.owns(_creator(ctx, row)))
@@ -170,7 +175,7 @@ def _author(ctx: Context, row: Any, names: frozenset[str]) -> Author:
 
 
 @strawberry.type
-class Query:
+class ContentQueries:
     @strawberry.field(description="Any object by its global ID.")
     def node(self, info: Info, id: strawberry.ID) -> Node | None:
         ctx = _ctx(info)
@@ -349,9 +354,12 @@ class Query:
         pk = taxonomy.section_ids.get(slug)
         return taxonomy_types(taxonomy)[0].get(pk) if pk is not None else None
 
-    @strawberry.field(description="Every section, by name.")
+    @strawberry.field(description="Every section, by name (for a partner: the sections it may take).")
     def sections(self, info: Info) -> list[Section]:
-        return list(taxonomy_types(_ctx(info).taxonomy())[0].values())
+        ctx = _ctx(info)
+        found = taxonomy_types(ctx.taxonomy())[0].values()
+        partner = ctx.caller.partner
+        return [s for s in found if partner is None or partner.takes_section(s.pk)]
 
     @strawberry.field
     def category(self, info: Info, slug: str) -> Category | None:
@@ -444,4 +452,4 @@ class Query:
         return Stats(total_publications=_count(ctx, article_service.Filter(public=True)))
 
 
-__all__ = ["ArticleFilter", "Query"]
+__all__ = ["ArticleFilter", "ContentQueries"]

@@ -1,0 +1,12 @@
+"""The Query type, one module per area."""
+
+from __future__ import annotations
+
+from strawberry.tools import merge_types
+
+from cms.graphql.queries.content import ArticleFilter, ContentQueries
+from cms.graphql.queries.syndication import SyndicationQueries
+
+Query = merge_types("Query", (ContentQueries, SyndicationQueries))
+
+__all__ = ["ArticleFilter", "Query"]
