@@ -22,6 +22,7 @@ from cms.services.images import storage_for
 from cms.services.snapshot import ContentSnapshot
 from cms.settings import Settings
 from cms.web.admin import admin_asset, admin_page
+from cms.web.graphiql import GraphiQLPage
 from cms.web.health import healthz, readyz
 from cms.web.media import MediaEndpoint
 
@@ -45,7 +46,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         snapshot=ContentSnapshot(),
         search=backend_for(db.engine.dialect.name),
     )
-    endpoint = GraphQLEndpoint(build_schema(settings), state)
+    graphiql = GraphiQLPage()
+    endpoint = GraphQLEndpoint(build_schema(settings), state, ide=graphiql.page)
     media = MediaEndpoint(settings, storage_for(settings))
 
     @asynccontextmanager
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/admin", admin_page),
             Route("/admin/{name}", admin_asset),
             *media.routes(),
+            *graphiql.routes(),
         ],
         exception_handlers={500: _server_error},
         lifespan=lifespan,
