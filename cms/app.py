@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -22,6 +23,7 @@ from cms.services.images import storage_for
 from cms.services.snapshot import ContentSnapshot
 from cms.settings import Settings
 from cms.web.admin import admin_asset, admin_page
+from cms.web.cors import CorsMiddleware, CorsPolicy
 from cms.web.graphiql import GraphiQLPage
 from cms.web.health import healthz, readyz
 from cms.web.media import MediaEndpoint
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *media.routes(),
             *graphiql.routes(),
         ],
+        middleware=[Middleware(CorsMiddleware, policy=CorsPolicy.from_settings(settings))],
         exception_handlers={500: _server_error},
         lifespan=lifespan,
     )
