@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -22,6 +23,8 @@ from cms.services.images import storage_for
 from cms.services.snapshot import ContentSnapshot
 from cms.settings import Settings
 from cms.web.admin import admin_asset, admin_page
+from cms.web.cors import CorsMiddleware, CorsPolicy
+from cms.web.graphiql import GraphiQLPage
 from cms.web.health import healthz, readyz
 from cms.web.media import MediaEndpoint
 
@@ -45,7 +48,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         snapshot=ContentSnapshot(),
         search=backend_for(db.engine.dialect.name),
     )
-    endpoint = GraphQLEndpoint(build_schema(settings), state)
+    graphiql = GraphiQLPage()
+    endpoint = GraphQLEndpoint(build_schema(settings), state, ide=graphiql.page)
     media = MediaEndpoint(settings, storage_for(settings))
 
     @asynccontextmanager
@@ -72,7 +76,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/admin", admin_page),
             Route("/admin/{name}", admin_asset),
             *media.routes(),
+            *graphiql.routes(),
         ],
+        middleware=[Middleware(CorsMiddleware, policy=CorsPolicy.from_settings(settings))],
         exception_handlers={500: _server_error},
         lifespan=lifespan,
     )

@@ -7,6 +7,7 @@ This is the only module that reads the environment; everything else receives a
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -45,6 +46,9 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_MAX_IMAGE_PIXELS": "Largest canvas (width x height) an uploaded image may declare; read from the "
     "header before decoding, so decompression bombs are refused cheaply.",
     "CMS_MAX_RENDITION_SIZE": "Longest side, in pixels, of any rendition a URL may ask for.",
+    "CMS_CORS_ORIGINS": "Comma-separated origins whose pages may call the API from a browser "
+    "(`https://site.example`, `http://localhost:*` for any port, or `*` for all, then without credentials); "
+    "`none` turns CORS off. Unset: the origin of CMS_BASE_URL, http://localhost:* and http://127.0.0.1:*.",
 }
 
 
@@ -69,6 +73,46 @@ def _url(env: Mapping[str, str], name: str, default: str | None) -> Any:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{name} must be an http:// or https:// URL, got {raw!r}")
     return raw.rstrip("/")
+
+
+_ORIGIN = re.compile(
+    r"(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<host>\[[0-9a-f:.]+\]|[^/:\[\]@?#\s*]+)(?::(?P<port>\d{1,5}|\*))?/?"
+)
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def normalise_origin(value: str) -> str | None:
+    """``value`` as a browser serialises an origin (``scheme://host[:port]``, lower case,
+    no default port), keeping a ``:*`` port wildcard; None if it is not one."""
+    match = _ORIGIN.fullmatch(value.strip().lower())
+    if match is None:
+        return None
+    scheme, host, port = match["scheme"], match["host"], match["port"]
+    if port not in (None, "*") and not 0 < int(port) < 65536:
+        return None
+    if port is None or port == _DEFAULT_PORTS.get(scheme):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+def _origins(raw: str | None) -> tuple[str, ...] | None:
+    """CMS_CORS_ORIGINS: None (unset: the default), () for ``none``, else the origins."""
+    if raw is None or not raw.strip():
+        return None
+    if raw.strip().lower() == "none":
+        return ()
+    origins: list[str] = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        origin = "*" if item == "*" else normalise_origin(item)
+        if origin is None:
+            raise ConfigError(
+                f"CMS_CORS_ORIGINS: {item!r} is not an origin; give scheme://host[:port] (no path), "
+                "scheme://host:* for any port, or *"
+            )
+        origins.append(origin)
+    return tuple(origins)
 
 
 def _normalise_database_url(url: str) -> str:
@@ -103,6 +147,8 @@ class Settings:
     max_upload_bytes: int = 25 * 1024 * 1024
     max_image_pixels: int = 50_000_000
     max_rendition_size: int = 4000
+    #: None: the default (see cms.web.cors.allowed_origins); (): CORS off.
+    cors_origins: tuple[str, ...] | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -135,6 +181,7 @@ class Settings:
             max_upload_bytes=_int(env, "CMS_MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
             max_image_pixels=_int(env, "CMS_MAX_IMAGE_PIXELS", defaults.max_image_pixels),
             max_rendition_size=_int(env, "CMS_MAX_RENDITION_SIZE", defaults.max_rendition_size),
+            cors_origins=_origins(env.get("CMS_CORS_ORIGINS")),
         )
         if settings.default_page_size > settings.max_page_size:
             raise ConfigError("CMS_DEFAULT_PAGE_SIZE cannot exceed CMS_MAX_PAGE_SIZE")

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
 import strawberry
 from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 
 from cms.errors import Unauthenticated, UserError
 from cms.graphql import uploads
@@ -124,10 +124,15 @@ def _has_nul(value: Any) -> bool:
 class GraphQLEndpoint:
     """The /graphql route: GET (cacheable queries, GraphiQL in a browser) and POST."""
 
-    def __init__(self, schema: strawberry.Schema, state: AppState) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        state: AppState,
+        ide: Callable[[Request], Awaitable[Response]] | None = None,
+    ) -> None:
         self.runner = OperationRunner(schema, state.settings)
         self.state = state
-        self.ide_html = get_graphql_ide_html("graphiql")
+        self.ide = ide  # the page a browser gets for a bare GET (GraphiQL, from cms.web)
 
     async def handle(self, request: Request) -> Response:
         if request.method not in {"GET", "POST"}:
@@ -135,8 +140,8 @@ class GraphQLEndpoint:
             response.headers["Allow"] = "GET, POST"
             return response
         browsing = "text/html" in request.headers.get("accept", "")
-        if request.method == "GET" and "query" not in request.query_params and browsing:
-            return HTMLResponse(self.ide_html)
+        if request.method == "GET" and "query" not in request.query_params and browsing and self.ide:
+            return await self.ide(request)
         media_type = _accepts(request)
         if media_type is None:
             return _error(f"this endpoint answers {GRAPHQL_RESPONSE} or {JSON}", "NOT_ACCEPTABLE", 406)
