@@ -31,12 +31,12 @@ test-postgres: install  ## The whole suite on the local PostgreSQL
 	CMS_TEST_DATABASE_URL=$${CMS_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check cms tests bench migrations
-	$(BIN)/ruff format --check cms tests bench migrations
+	$(BIN)/ruff check cms tests bench migrations scripts
+	$(BIN)/ruff format --check cms tests bench migrations scripts
 
 format: install
-	$(BIN)/ruff format cms tests bench migrations
-	$(BIN)/ruff check --fix cms tests bench migrations
+	$(BIN)/ruff format cms tests bench migrations scripts
+	$(BIN)/ruff check --fix cms tests bench migrations scripts
 
 typecheck: install
 	$(BIN)/mypy
