@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -27,6 +28,7 @@ from cms.web.cors import CorsMiddleware, CorsPolicy
 from cms.web.graphiql import GraphiQLPage
 from cms.web.health import healthz, readyz
 from cms.web.media import MediaEndpoint
+from cms.worker import Worker
 
 log = logging.getLogger("cms")
 
@@ -64,7 +66,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             log.warning("could not read the licence table; is the database migrated? (cms migrate)")
         gc.collect()
         gc.freeze()
+        stop = asyncio.Event()
+        task = None
+        if settings.worker:
+            # Webhooks, mail and the clock, in this process (CMS_WORKER=off when `cms worker` runs apart).
+            state.worker = Worker(settings, db, state.snapshot)
+            task = asyncio.create_task(state.worker.run(stop))
         yield
+        stop.set()
+        if task is not None:
+            await asyncio.wait_for(task, timeout=settings.webhook_timeout + 5)
         db.dispose()
 
     app = Starlette(

@@ -45,6 +45,18 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_MAX_UPLOAD_BYTES": "Largest image file accepted for upload.",
     "CMS_MAX_IMAGE_PIXELS": "Largest canvas (width x height) an uploaded image may declare; read from the "
     "header before decoding, so decompression bombs are refused cheaply.",
+    "CMS_WORKER": "`on` (default): `cms serve` also delivers webhooks and mail and runs the clock; `off` "
+    "when "
+    "`cms worker` runs apart.",
+    "CMS_WORKER_INTERVAL": "Seconds the worker waits between looks at the outbox when it is idle.",
+    "CMS_WEBHOOK_ALLOW_PRIVATE": "Allow webhook URLs on private, loopback and link-local addresses (tests, "
+    "intranets); refused otherwise, so a webhook cannot probe the network.",
+    "CMS_WEBHOOK_RETRY_SCHEDULE": "Waits between delivery attempts, comma-separated (s, m, h); after the "
+    "last, "
+    "a delivery is failed.",
+    "CMS_WEBHOOK_TIMEOUT": "Seconds one delivery attempt may take.",
+    "CMS_WEBHOOK_DISABLE_AFTER": "Failed deliveries in a row after which a webhook is switched off.",
+    "CMS_WEBHOOK_SECRET_OVERLAP": "How long (s, m, h) the previous secret also signs after a rotation.",
     "CMS_MAX_RENDITION_SIZE": "Longest side, in pixels, of any rendition a URL may ask for.",
     "CMS_CORS_ORIGINS": "Comma-separated origins whose pages may call the API from a browser "
     "(`https://site.example`, `http://localhost:*` for any port, or `*` for all, then without credentials); "
@@ -63,6 +75,39 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{name} must be positive, got {value}")
     return value
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$")
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in _TRUE | _FALSE:
+        raise ConfigError(f"{name} must be on or off, got {raw!r}")
+    return raw in _TRUE
+
+
+def _seconds(name: str, raw: str) -> float:
+    match = _DURATION.match(raw.strip().lower())
+    if match is None or float(match.group(1)) <= 0:
+        raise ConfigError(f"{name}: {raw!r} is not a duration such as 500ms, 5s, 5m, 2h")
+    return float(match.group(1)) * _UNITS[match.group(2) or "s"]
+
+
+def _duration(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    return default if raw is None or not raw.strip() else _seconds(name, raw)
+
+
+def _durations(env: Mapping[str, str], name: str, default: tuple[float, ...]) -> tuple[float, ...]:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    return tuple(_seconds(name, part) for part in raw.split(",") if part.strip())
 
 
 def _url(env: Mapping[str, str], name: str, default: str | None) -> Any:
@@ -149,6 +194,13 @@ class Settings:
     max_rendition_size: int = 4000
     #: None: the default (see cms.web.cors.allowed_origins); (): CORS off.
     cors_origins: tuple[str, ...] | None = None
+    worker: bool = True
+    worker_interval: float = 1.0
+    webhook_allow_private: bool = False
+    webhook_retry_schedule: tuple[float, ...] = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0)
+    webhook_timeout: float = 10.0
+    webhook_disable_after: int = 20
+    webhook_secret_overlap: float = 86400.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -182,6 +234,17 @@ class Settings:
             max_image_pixels=_int(env, "CMS_MAX_IMAGE_PIXELS", defaults.max_image_pixels),
             max_rendition_size=_int(env, "CMS_MAX_RENDITION_SIZE", defaults.max_rendition_size),
             cors_origins=_origins(env.get("CMS_CORS_ORIGINS")),
+            worker=_bool(env, "CMS_WORKER", defaults.worker),
+            worker_interval=_duration(env, "CMS_WORKER_INTERVAL", defaults.worker_interval),
+            webhook_allow_private=_bool(env, "CMS_WEBHOOK_ALLOW_PRIVATE", defaults.webhook_allow_private),
+            webhook_retry_schedule=_durations(
+                env, "CMS_WEBHOOK_RETRY_SCHEDULE", defaults.webhook_retry_schedule
+            ),
+            webhook_timeout=_duration(env, "CMS_WEBHOOK_TIMEOUT", defaults.webhook_timeout),
+            webhook_disable_after=_int(env, "CMS_WEBHOOK_DISABLE_AFTER", defaults.webhook_disable_after),
+            webhook_secret_overlap=_duration(
+                env, "CMS_WEBHOOK_SECRET_OVERLAP", defaults.webhook_secret_overlap
+            ),
         )
         if settings.default_page_size > settings.max_page_size:
             raise ConfigError("CMS_DEFAULT_PAGE_SIZE cannot exceed CMS_MAX_PAGE_SIZE")

@@ -9,6 +9,7 @@ from cms.cli import articles, content, images, partners, schema, server, tokens
 app = typer.Typer(help="A headless CMS for publishers.", no_args_is_help=True, add_completion=False)
 app.command()(server.serve)
 app.command()(server.migrate)
+app.command()(server.worker)
 app.command()(content.demo)
 app.command("import")(content.import_)
 app.command()(content.export)

@@ -54,3 +54,28 @@ def migrate() -> None:
     settings = load_settings()
     upgrade(settings.database_url)
     console.print(f"database at [bold]{safe_url(settings.database_url)}[/bold] is up to date")
+
+
+def worker() -> None:
+    """Deliver webhooks and mail and keep the clock, apart from `cms serve` (run with CMS_WORKER=off)."""
+    import asyncio
+    import signal
+
+    from cms.db import Database
+    from cms.worker import Worker
+
+    settings = load_settings()
+    db = Database.from_settings(settings)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await Worker(settings, db).run(stop)
+
+    console.print(f"worker delivering from [bold]{safe_url(settings.database_url)}[/bold]; Ctrl-C stops it")
+    try:
+        asyncio.run(main())
+    finally:
+        db.dispose()

@@ -26,6 +26,7 @@ class AppState:
     db: Database
     snapshot: ContentSnapshot
     search: SearchBackend
+    worker: Any = None  # the in-process cms.worker.Worker, when there is one
 
 
 @dataclass

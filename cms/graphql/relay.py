@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from functools import lru_cache
 
 import strawberry
 
 from cms.errors import BadInput
+from cms.services.ids import global_id
 
 
-@lru_cache(maxsize=65536)
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
-    return strawberry.ID(base64.b64encode(f"{type_name}:{pk}".encode()).decode())
+    return strawberry.ID(global_id(type_name, pk))
 
 
 def from_global_id(value: str, *, argument: str = "id") -> tuple[str, int]:

@@ -21,7 +21,7 @@ from cms.media.licenses import LicenseFacts, facts_for, resolve_license
 from cms.media.rules import check_credit
 from cms.media.storage import LocalStorage, Storage, original_key, sha256_hex
 from cms.models import Author, Image, utcnow
-from cms.services import audit, changes, library
+from cms.services import audit, changes, events, library
 from cms.services.checks import is_safe_url, web_url
 from cms.services.tokens import Caller
 from cms.settings import Settings
@@ -201,9 +201,10 @@ def update_image(session: Session, *, image_id: int, values: dict[str, Any], now
     if changed:
         session.execute(update(_image).where(_image.c.id == image_id).values(**changed, updated_at=now))
         changes.record(session, entity="image", ids=[image_id], kind="update")
-        changes.record(
-            session, entity="article", ids=library.articles_using(session, image_id, now=now), kind="update"
-        )
+        users = library.articles_using(session, image_id, now=now)
+        changes.record(session, entity="article", ids=users, kind="update")
+        if users or changed.get("public") or row.public:
+            events.record(session, "image.updated", now=now, image_id=image_id, article_ids=users)
 
 
 def delete_image(session: Session, caller: Caller, *, image_id: int) -> None:

@@ -74,6 +74,10 @@ def claim(
         _outbox.c.topic.in_(list(topics)),
         or_(_outbox.c.lease_until.is_(None), _outbox.c.lease_until < now),
     )
+    # Look before taking the writers' lock: an idle worker polls often and must cost next to nothing.
+    with db.connect() as conn:
+        if conn.execute(select(_outbox.c.id).where(due).limit(1)).first() is None:
+            return []
     with db.write() as session:
         pick = select(_outbox.c.id).where(due).order_by(_outbox.c.next_attempt_at, _outbox.c.id).limit(limit)
         if not db.is_sqlite:
@@ -135,6 +139,18 @@ def finish(
                 values.update(next_attempt_at=now + timedelta(seconds=wait))
         session.execute(update(_outbox).where(_outbox.c.id == message_id).values(**values))
         return str(values.get("status", "pending"))
+
+
+def complete(session: Session, message_id: int, *, now: datetime) -> None:
+    """Mark a leased message handled inside the caller's transaction (for work that is itself a write)."""
+    session.execute(
+        update(_outbox)
+        .where(_outbox.c.id == message_id)
+        .values(
+            status="delivered", delivered_at=now, attempts=_outbox.c.attempts + 1, lease_until=None,
+            lease_owner=None,
+        )
+    )  # fmt: skip
 
 
 def redeliver(session: Session, message_id: int, *, now: datetime) -> bool:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from cms.errors import NotFound, Problem, Refused
 from cms.models import ApiToken, Article, ArticleAuthor, Image, License
 from cms.models import State as S
-from cms.services import audit, changes, content
+from cms.services import audit, changes, content, events
 from cms.services.content import Content
 from cms.services.permissions import Action
 from cms.services.tokens import Caller
@@ -192,13 +192,25 @@ def publish(
         published_at=when, announced=not scheduled, live=True,
     )  # fmt: skip
     audit.record(session, caller, "article.publish", entity="article", entity_id=row.id, at=when.isoformat())
+    if not scheduled:
+        event = "article.updated" if _is_public(row) else "article.published"
+        events.record(session, event, now=now, article_id=row.id)
     return True
+
+
+_LEFT = {
+    S.DRAFT.value: "article.unpublished",
+    S.ARCHIVED.value: "article.archived",
+    S.TRASHED.value: "article.trashed",
+}
 
 
 def _leave(
     session: Session, caller: Caller, loaded: Loaded, *, state: str, message: str, now: datetime, action: str
 ) -> None:
     row = loaded.row
+    if _is_public(row):
+        events.record(session, _LEFT[state], now=now, article_id=row.id)
     keep_time = row.published_at if state == S.ARCHIVED.value else None
     _step(
         session, caller, row, content.latest(session, row), message=message, now=now, state=state,
@@ -256,6 +268,8 @@ def delete_for_good(session: Session, caller: Caller, article_id: int, *, now: d
     )
     session.execute(delete(_article).where(_article.c.id == article_id))
     changes.record(session, entity="article", ids=[article_id], kind="delete", public=_is_public(row))
+    if _is_public(row):
+        events.record(session, "article.deleted", now=now, article_id=row.id, slug=row.slug, title=row.title)
 
 
 def _revoke_previews(session: Session, article_id: int) -> None:
@@ -304,4 +318,5 @@ def announce_due(session: Session, *, now: datetime) -> list[int]:
         audit.record(
             session, None, "article.went_live", entity="article", entity_id=article_id, actor="clock"
         )
+        events.record(session, "article.published", now=now, article_id=article_id)
     return due

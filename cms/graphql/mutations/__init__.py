@@ -9,7 +9,10 @@ from cms.graphql.mutations.articles import ArticleMutations
 from cms.graphql.mutations.images import ImageMutations
 from cms.graphql.mutations.partners import PartnerMutations
 from cms.graphql.mutations.taxonomy import TaxonomyMutations
+from cms.graphql.mutations.webhooks import WebhookMutations
 
-Mutation = merge_types("Mutation", (ArticleMutations, TaxonomyMutations, ImageMutations, PartnerMutations))
+Mutation = merge_types(
+    "Mutation", (ArticleMutations, TaxonomyMutations, ImageMutations, PartnerMutations, WebhookMutations)
+)
 
 __all__ = ["Mutation"]

@@ -6,7 +6,8 @@ from strawberry.tools import merge_types
 
 from cms.graphql.queries.content import ArticleFilter, ContentQueries
 from cms.graphql.queries.syndication import SyndicationQueries
+from cms.graphql.queries.webhooks import WebhookQueries
 
-Query = merge_types("Query", (ContentQueries, SyndicationQueries))
+Query = merge_types("Query", (ContentQueries, SyndicationQueries, WebhookQueries))
 
 __all__ = ["ArticleFilter", "Query"]

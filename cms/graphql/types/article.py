@@ -210,7 +210,7 @@ def author_type(view: AuthorView) -> Author:
     return Author(
         id=to_global_id("Author", view.id), name=view.name, slug=view.slug, bio=view.bio,
         affiliation=view.affiliation, photo=Image.from_view(view.photo) if view.photo else None,
-        photo_withheld=WithheldReason(view.photo_withheld) if view.photo_withheld else None, pk=view.id,
+        photo_withheld=WithheldReason[view.photo_withheld] if view.photo_withheld else None, pk=view.id,
     )  # fmt: skip
 
 
@@ -247,7 +247,7 @@ def article_type(view: ArticleView, taxonomy: Taxonomy, *, public: bool) -> Arti
         category=categories.get(view.category.id) if view.category else None,
         authors=[author_type(a) for a in view.authors],
         lead_image=Image.from_view(view.lead_image) if view.lead_image else None,
-        lead_image_withheld=WithheldReason(view.lead_image_withheld) if view.lead_image_withheld else None,
+        lead_image_withheld=WithheldReason[view.lead_image_withheld] if view.lead_image_withheld else None,
         url=view.url, reading_time_minutes=view.reading_time_minutes, pk=view.id, view=view,
     )  # fmt: skip
 
