@@ -55,3 +55,8 @@ def possessive(name: str) -> str:
     if not text:
         return text
     return f"{text}'" if text[-1] in "sS" else f"{text}'s"
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """ "1 article", "3 articles": a count with its noun, never "article(s)"."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -84,7 +85,9 @@ def import_(
         # Checks run before writing, so this is rare (a full disk, a lost connection);
         # the transaction has rolled back and nothing was imported.
         reason = getattr(exc, "orig", None) or exc
-        err.print(f"[red]error:[/red] the database refused the import, nothing was written: {reason}")
+        err.print(
+            f"[red]error:[/red] the database refused the import, nothing was written: {escape(str(reason))}"
+        )
         raise typer.Exit(1) from None
     finally:
         db.dispose()

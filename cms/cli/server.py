@@ -25,7 +25,7 @@ def serve(
         # one for this run and hand it to all of them. It changes at the next start.
         os.environ["CMS_SECRET_KEY"] = secrets.token_urlsafe(32)
         err.print(
-            "[yellow]warning:[/yellow] CMS_SECRET_KEY is not set; signed media URLs and preview links "
+            "[yellow]warning:[/yellow] `CMS_SECRET_KEY` is not set; signed media URLs and preview links "
             "stop working when the server restarts. Set it in production."
         )
     uvicorn.run(

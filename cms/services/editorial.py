@@ -86,7 +86,7 @@ def _resolve(session: Session, data: ArticleInput, *, creating: bool) -> _Resolv
         else:
             out.values["title"] = title.strip()
     if data.body_html is not UNSET and data.body_markdown is not UNSET:
-        problems.append(_problem("bodyMarkdown", "give bodyHtml or bodyMarkdown, not both"))
+        problems.append(_problem("bodyMarkdown", "give `bodyHtml` or `bodyMarkdown`, not both"))
     elif data.body_markdown is not UNSET or data.body_html is not UNSET:
         raw = (
             markdown_to_html(data.body_markdown or "") if data.body_markdown is not UNSET else data.body_html
@@ -121,9 +121,13 @@ def _resolve(session: Session, data: ArticleInput, *, creating: bool) -> _Resolv
         )
         missing = [s for s in slugs if s not in found]
         if missing:
-            problems.append(
-                _problem("authorSlugs", f"no author has the slug {', '.join(missing)}", "NOT_FOUND")
+            listed = ", ".join(repr(s) for s in missing)
+            message = (
+                f"no author has the slug {listed}"
+                if len(missing) == 1
+                else (f"no authors have the slugs {listed}")
             )
+            problems.append(_problem("authorSlugs", message, "NOT_FOUND"))
         out.author_ids = [found[s] for s in slugs if s in found]
     if data.lead_image_id is not UNSET:
         if data.lead_image_id is not None:

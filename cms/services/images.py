@@ -22,6 +22,7 @@ from cms.media.storage import LocalStorage, Storage, original_key, sha256_hex
 from cms.models import Article, Author, Image, utcnow
 from cms.services import changes
 from cms.settings import Settings
+from cms.wording import counted
 
 _image = Image.__table__  # type: ignore[attr-defined]
 
@@ -197,9 +198,13 @@ def delete_image(session: Session, *, image_id: int) -> None:
         raise NotFound("no such image", field="id")
     article = Article.__table__  # type: ignore[attr-defined]
     author = Author.__table__  # type: ignore[attr-defined]
-    used = session.execute(select(func.count()).where(article.c.lead_image_id == image_id)).scalar_one()
-    used += session.execute(select(func.count()).where(author.c.photo_id == image_id)).scalar_one()
-    if used:
-        raise Refused(Problem("id", f"{used} article(s) or author(s) still use this image", "CONFLICT"))
+    articles = session.execute(select(func.count()).where(article.c.lead_image_id == image_id)).scalar_one()
+    authors = session.execute(select(func.count()).where(author.c.photo_id == image_id)).scalar_one()
+    if articles or authors:
+        users = " and ".join(
+            counted(n, what) for n, what in ((articles, "article"), (authors, "author")) if n
+        )
+        verb = "uses" if articles + authors == 1 else "use"
+        raise Refused(Problem("id", f"{users} still {verb} this image", "CONFLICT"))
     session.execute(delete(_image).where(_image.c.id == image_id))
     changes.record(session, entity="image", ids=[image_id], kind="delete")

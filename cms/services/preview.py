@@ -20,7 +20,9 @@ def _signature(secret: str, payload: str) -> str:
 
 def make(secret: str, *, article_id: int, now: datetime, ttl_seconds: int) -> tuple[str, datetime]:
     if not 0 < ttl_seconds <= MAX_TTL.total_seconds():
-        raise BadInput(f"ttlSeconds must be between 1 and {int(MAX_TTL.total_seconds())}", field="ttlSeconds")
+        raise BadInput(
+            f"`ttlSeconds` must be between 1 and {int(MAX_TTL.total_seconds())}", field="ttlSeconds"
+        )
     expires = now + timedelta(seconds=ttl_seconds)
     payload = f"{article_id}.{int(expires.timestamp())}"
     return f"{payload}.{_signature(secret, payload)}", expires

@@ -14,6 +14,7 @@ from cms.models import Article, ArticleAuthor, Author, Category, Section
 from cms.services import changes
 from cms.services.text import slugify
 from cms.services.tokens import Caller
+from cms.wording import counted
 
 Kind = Literal["section", "category", "author"]
 _TABLES: dict[str, Table] = {
@@ -37,7 +38,7 @@ def _clean(table: Table, values: dict[str, Any]) -> dict[str, Any]:
             problems.append(Problem("slug", "the slug needs letters or digits", "INVALID"))
     for key, limit in _LIMITS.items():
         if isinstance(clean.get(key), str) and len(clean[key]) > limit:
-            problems.append(Problem(key, f"{key} is longer than {limit} characters", "INVALID"))
+            problems.append(Problem(key, f"`{key}` is longer than {limit} characters", "INVALID"))
     if problems:
         raise Refused(*problems)
     return clean
@@ -100,11 +101,11 @@ def delete_one(
         used_by = list(session.execute(select(_article.c.id).where(column == pk)).scalars())
     if used_by:
         if reassign_to is None:
+            users = counted(len(used_by), "article") + (" still uses" if len(used_by) == 1 else " still use")
             raise Refused(
                 Problem(
                     "id",
-                    f"{len(used_by)} article(s) still use this {kind}; "
-                    f"pass reassignTo with another {kind}'s slug",
+                    f"{users} this {kind}; pass `reassignTo` with another {kind}'s slug",
                     "CONFLICT",
                 )
             )
