@@ -16,12 +16,10 @@ from cms.errors import CMSError
 
 
 def demo(force: bool = typer.Option(False, help="Load even if the database already has articles.")) -> None:
-    """Load a small demo publication (sections, authors, images with varied licences, articles)."""
+    """Load a small demo publication: sections, authors, articles, and pictures with varied licences."""
     from cms.db import Database
     from cms.models import Article
-    from cms.services.corpus import validate
-    from cms.services.demo import demo_corpus
-    from cms.services.importer import import_corpus
+    from cms.services.demo import load_demo
 
     settings = load_settings()
     db = Database.from_settings(settings)
@@ -33,11 +31,13 @@ def demo(force: bool = typer.Option(False, help="Load even if the database alrea
                 f"the database already has {existing} articles; demo content not loaded (--force loads it)"
             )
             return
-        corpus = demo_corpus()
-        validate(corpus)
         with db.write() as session:
-            report = import_corpus(session, corpus, source="demo")
-        console.print(f"demo content loaded: {report.created.get('article', 0)} new articles")
+            report = load_demo(session, settings=settings)
+        created = report.articles.created.get("article", 0)
+        console.print(
+            f"demo content loaded: {created} new articles, {report.images_added} new images "
+            f"(files under {escape(str(settings.media_root))})"
+        )
     except CMSError as exc:
         raise fail(exc) from None
     finally:

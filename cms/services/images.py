@@ -96,12 +96,18 @@ def add_image(
     fields: ImageFields,
     settings: Settings,
     storage: Storage | None = None,
+    external_ref: str | None = None,
 ) -> int:
     """Check, store and record an image; returns its id. The caller's transaction commits it.
 
     Raises ``UnsupportedMedia`` (UNSUPPORTED_MEDIA) for a file we do not take and
     ``Invalid`` (INVALID) for an incomplete credit, an unknown licence or a focal
     point off the image. ``filename`` is kept for people to read, never used as a path.
+
+    ``external_ref`` names the image in the system it came from ("demo:3", "corpus:42").
+    Adding again under the same name updates that record, its pixels and credit, instead
+    of making a second one, as re-importing does; this is also how a record imported
+    without pixels gets them. Files are shared by content either way.
     """
     if len(data) > settings.max_upload_bytes:
         raise UnsupportedMedia(
@@ -115,6 +121,11 @@ def add_image(
     check_credit(facts, creator=creator, title=fields.title, source_url=source_url)
     focal_x, focal_y = _focal(fields.focal_point)
 
+    existing = None
+    if external_ref is not None:
+        existing = session.execute(
+            select(_image).where(_image.c.external_ref == external_ref).with_for_update()
+        ).first()
     store = storage or storage_for(settings)
     digest = sha256_hex(data)
     key = original_key(digest, intake.extension)
@@ -122,39 +133,43 @@ def add_image(
     if created_file:
         store.put(key, data)
     now = utcnow()
+    values = {
+        "title": fields.title.strip(),
+        "alt": fields.alt.strip(),
+        "width": intake.width,
+        "height": intake.height,
+        "mime_type": intake.mime_type,
+        "filename": filename[-300:],
+        "storage_key": key,
+        "sha256": digest,
+        "byte_size": len(data),
+        "format": intake.format,
+        "frames": intake.frames,
+        "blurhash": intake.placeholder.blurhash,
+        "dominant_color": intake.placeholder.dominant_color,
+        "data_uri": intake.placeholder.data_uri,
+        "focal_x": focal_x,
+        "focal_y": focal_y,
+        "creator": creator,
+        "creator_url": fields.creator_url.strip(),
+        "source_name": fields.source_name.strip(),
+        "source_url": source_url,
+        "license_code": facts.code,
+        "modifications": fields.modifications.strip(),
+    }
     try:
-        pk = session.execute(
-            insert(_image).returning(_image.c.id),
-            [
-                {
-                    "title": fields.title.strip(),
-                    "alt": fields.alt.strip(),
-                    "width": intake.width,
-                    "height": intake.height,
-                    "mime_type": intake.mime_type,
-                    "filename": filename[-300:],
-                    "storage_key": key,
-                    "sha256": digest,
-                    "byte_size": len(data),
-                    "format": intake.format,
-                    "frames": intake.frames,
-                    "blurhash": intake.placeholder.blurhash,
-                    "dominant_color": intake.placeholder.dominant_color,
-                    "data_uri": intake.placeholder.data_uri,
-                    "focal_x": focal_x,
-                    "focal_y": focal_y,
-                    "creator": creator,
-                    "creator_url": fields.creator_url.strip(),
-                    "source_name": fields.source_name.strip(),
-                    "source_url": source_url,
-                    "license_code": facts.code,
-                    "modifications": fields.modifications.strip(),
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            ],
-        ).scalar_one()
-        changes.record(session, entity="image", ids=[pk], kind="create")
+        if existing is None:
+            pk = session.execute(
+                insert(_image).returning(_image.c.id),
+                [{**values, "external_ref": external_ref, "created_at": now, "updated_at": now}],
+            ).scalar_one()
+            changes.record(session, entity="image", ids=[pk], kind="create")
+        else:
+            pk = existing.id
+            changed = {k: v for k, v in values.items() if existing._mapping[k] != v}
+            if changed:
+                session.execute(update(_image).where(_image.c.id == pk).values(**changed, updated_at=now))
+                changes.record(session, entity="image", ids=[pk], kind="update")
     except BaseException:
         if created_file:
             with contextlib.suppress(OSError):
