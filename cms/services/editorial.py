@@ -122,11 +122,9 @@ def _resolve(session: Session, data: ArticleInput, *, creating: bool) -> _Resolv
         missing = [s for s in slugs if s not in found]
         if missing:
             listed = ", ".join(repr(s) for s in missing)
-            message = (
-                f"no author has the slug {listed}"
-                if len(missing) == 1
-                else (f"no authors have the slugs {listed}")
-            )
+            message = f"no author has the slug {listed}"
+            if len(missing) > 1:
+                message = f"no authors have the slugs {listed}"
             problems.append(_problem("authorSlugs", message, "NOT_FOUND"))
         out.author_ids = [found[s] for s in slugs if s in found]
     if data.lead_image_id is not UNSET:
