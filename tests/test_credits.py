@@ -209,7 +209,7 @@ CODES = [
     "CC-BY-2.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC-BY-NC-ND-2.0", "CC0-1.0", "CC-PDM-1.0",
     "US-GOV", "NKCR", "ARR",
 ]  # fmt: skip
-CREATORS = ["Jane Example", "Chip Works", "Max Fox", "NASA"]
+CREATORS = ["Jane Example", "Chip Works", "DVIDS", "Max Fox", "Inez Ruiz", "NASA"]  # ends in s, S, x, z
 SOURCES = ["Flickr", "Wikimedia Commons", "", "same as creator"]
 
 
