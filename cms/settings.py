@@ -71,9 +71,9 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+        raise ConfigError(f"`{name}` must be a whole number, got {raw!r}") from None
     if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {value}")
+        raise ConfigError(f"`{name}` must be positive, got {value}")
     return value
 
 
@@ -153,7 +153,7 @@ def _origins(raw: str | None) -> tuple[str, ...] | None:
         origin = "*" if item == "*" else normalise_origin(item)
         if origin is None:
             raise ConfigError(
-                f"CMS_CORS_ORIGINS: {item!r} is not an origin; give scheme://host[:port] (no path), "
+                f"`CMS_CORS_ORIGINS`: {item!r} is not an origin; give scheme://host[:port] (no path), "
                 "scheme://host:* for any port, or *"
             )
         origins.append(origin)
@@ -247,13 +247,13 @@ class Settings:
             ),
         )
         if settings.default_page_size > settings.max_page_size:
-            raise ConfigError("CMS_DEFAULT_PAGE_SIZE cannot exceed CMS_MAX_PAGE_SIZE")
+            raise ConfigError("`CMS_DEFAULT_PAGE_SIZE` cannot exceed `CMS_MAX_PAGE_SIZE`")
         if settings.article_url is not None:
             try:
                 settings.article_url.format(base="", public="", section="", slug="")
             except (KeyError, IndexError, ValueError):
                 raise ConfigError(
-                    "CMS_ARTICLE_URL may use only {base}, {public}, {section} and {slug}, "
+                    "`CMS_ARTICLE_URL` may use only {base}, {public}, {section} and {slug}, "
                     f"got {settings.article_url!r}"
                 ) from None
         return settings

@@ -610,9 +610,10 @@ def test_lead_image_credit_for_a_cc_by_nc_nd_photo(seed: Seeder, gql: GraphQLCli
             "shareAlike": False,
         },
     }
+    # The photo page follows "on Flickr", not the photographer's name (it is not their page).
     assert lead["attribution"]["text"] == (
-        '"Harbour at Dusk" by Jane Example (https://www.flickr.com/photos/jane/1) is licensed under '
-        "CC BY-NC-ND 2.0 (https://creativecommons.org/licenses/by-nc-nd/2.0/)."
+        '"Harbour at Dusk" by Jane Example on Flickr (https://www.flickr.com/photos/jane/1) is licensed '
+        "under CC BY-NC-ND 2.0 (https://creativecommons.org/licenses/by-nc-nd/2.0/)."
     )
     html = lead["attribution"]["html"]
     assert '<a href="https://www.flickr.com/photos/jane/1">Harbour at Dusk</a>' in html
@@ -646,7 +647,9 @@ def test_lead_image_credit_for_a_cc0_photo(seed: Seeder, gql: GraphQLClient) -> 
         },
     }
     text = lead["attribution"]["text"]
-    assert text.startswith('"Lighthouse" by Sam Doe (https://commons.wikimedia.org/wiki/File:Lighthouse.jpg)')
+    assert text.startswith(
+        '"Lighthouse" by Sam Doe from Wikimedia Commons (https://commons.wikimedia.org/wiki/File:Lighthouse.jpg)'
+    )
     assert "CC0 1.0 (https://creativecommons.org/publicdomain/zero/1.0/)" in text
     assert "licensed under" not in text  # CC0 waives rights; it is not a licence grant
     assert 'href="https://creativecommons.org/publicdomain/zero/1.0/"' in lead["attribution"]["html"]

@@ -412,10 +412,19 @@ def test_deleting_a_category_in_use_is_refused_unless_reassigned(
     create(editor, categorySlug="old")
     delete = (
         "mutation($id: ID!, $to: String) {"
-        " deleteCategory(id: $id, reassignTo: $to) { deletedId userErrors { code } } }"
+        " deleteCategory(id: $id, reassignTo: $to) { deletedId userErrors { code message } } }"
     )
     refused = editor.data(delete, {"id": made["a"]["category"]["id"]})["deleteCategory"]
-    assert refused == {"deletedId": None, "userErrors": [{"code": "CONFLICT"}]}
+    assert refused == {
+        "deletedId": None,
+        "userErrors": [
+            {
+                "code": "CONFLICT",
+                "message": "1 article still uses this category; "
+                "pass `reassignTo` with another category's slug",
+            }
+        ],
+    }
     done = editor.data(delete, {"id": made["a"]["category"]["id"], "to": "new"})["deleteCategory"]
     assert done["userErrors"] == []
     listing = editor.data("{ articles(orderBy: UPDATED_AT_DESC) { nodes { category { slug } } } }")

@@ -109,7 +109,7 @@ def test_placeholder_and_cropped_attribution(gql: GraphQLClient, db: Database, s
     assert re.fullmatch(r"#[0-9a-f]{6}", image["placeholder"]["dominantColor"])
     assert image["placeholder"]["blurhash"] != NEUTRAL.blurhash
     assert image["placeholder"]["dataUri"].startswith("data:image/webp;base64,")
-    assert image["plain"]["text"].startswith('"Harbour" by Jane')
+    assert image["plain"]["text"].startswith('"Harbour" (https://e.org/1) by Jane')
     assert image["cropped"]["text"].startswith('Cropped from "Harbour"')
 
 

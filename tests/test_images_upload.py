@@ -128,7 +128,7 @@ def test_malformed_multipart_requests_are_400(
 
 UPDATE_IMAGE = """mutation($id: ID!, $input: ImageInput!) { updateImage(id: $id, input: $input) {
   image { credit { creator license { code } } focalPoint { x y } } userErrors { field code } } }"""
-DELETE_IMAGE = "mutation($id: ID!) { deleteImage(id: $id) { deletedId userErrors { code } } }"
+DELETE_IMAGE = "mutation($id: ID!) { deleteImage(id: $id) { deletedId userErrors { code message } } }"
 
 
 def _editor_post(server: str, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
@@ -167,7 +167,10 @@ def test_an_image_in_use_cannot_be_deleted(server: str, db: Database, seed: Seed
     seed.article("Uses it", lead_image_id=used)
     unused = seed.image()
     refused = _editor_post(server, token, DELETE_IMAGE, {"id": to_global_id("Image", used)})["deleteImage"]
-    assert refused == {"deletedId": None, "userErrors": [{"code": "CONFLICT"}]}
+    assert refused == {
+        "deletedId": None,
+        "userErrors": [{"code": "CONFLICT", "message": "1 article still uses this image"}],
+    }
     done = _editor_post(server, token, DELETE_IMAGE, {"id": to_global_id("Image", unused)})["deleteImage"]
     assert done["userErrors"] == []
 

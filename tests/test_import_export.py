@@ -587,3 +587,12 @@ def test_demo_forced_again_does_not_duplicate(cms: Any, gql: GraphQLClient) -> N
     forced = cms("demo", "--force")
     assert forced.exit_code == 0, forced.output
     assert counts(gql) == before
+
+
+def test_error_messages_print_square_brackets_as_text(cms: Any, tmp_path: Path) -> None:
+    """The console reads "[x, y]" as a style unless messages are escaped; it must print as written."""
+    corpus = sample()
+    _edit(corpus, "images", 1, focal_point=[1.5, 0.5])
+    result = cms("import", str(write_corpus(tmp_path / "corpus", corpus)))
+    refused(result)
+    assert says(result, "`focal_point` must be [x, y] with both between 0 and 1"), result.output

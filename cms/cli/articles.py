@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from cms.cli.common import API_TOKEN, API_URL, api, console, err
 
@@ -44,7 +45,7 @@ def _by_slug(url: str, token: str, slug: str) -> dict[str, Any]:
     query = f"query($slug: String) {{ article(slug: $slug, preview: true) {{ {_ARTICLE_FIELDS} summary }} }}"
     article = api(url, token, query, {"slug": slug})["article"]
     if article is None:
-        err.print(f"[red]error:[/red] no article has the slug {slug!r}")
+        err.print(f"[red]error:[/red] no article has the slug {escape(repr(slug))}")
         raise typer.Exit(1)
     return article  # type: ignore[no-any-return]
 
@@ -54,8 +55,8 @@ def article_show(slug: str, url: str = API_URL, token: str = API_TOKEN) -> None:
     """Show one article, drafts included."""
     article = _by_slug(url, token, slug)
     for key in ("title", "slug", "status", "version", "publishedAt", "updatedAt", "summary"):
-        console.print(f"[bold]{key}[/bold]: {article[key]}")
-    console.print(f"[bold]authors[/bold]: {', '.join(a['name'] for a in article['authors'])}")
+        console.print(f"[bold]{key}[/bold]: {escape(str(article[key]))}")
+    console.print(f"[bold]authors[/bold]: {escape(', '.join(a['name'] for a in article['authors']))}")
 
 
 def _transition(url: str, token: str, slug: str, mutation: str, extra: str = "", **variables: object) -> None:
@@ -65,7 +66,7 @@ def _transition(url: str, token: str, slug: str, mutation: str, extra: str = "",
     payload = api(url, token, query, {"id": article["id"], **variables})[mutation]
     if payload["userErrors"]:
         for problem in payload["userErrors"]:
-            err.print(f"[red]refused:[/red] {problem['message']} ({problem['code']})")
+            err.print(f"[red]refused:[/red] {escape(problem['message'])} ({problem['code']})")
         raise typer.Exit(1)
     console.print(
         f"{slug}: {payload['article']['status']} {payload['article']['publishedAt'] or ''}".rstrip()

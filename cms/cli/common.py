@@ -6,6 +6,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from cms.errors import CMSError
 from cms.models import Role
@@ -24,12 +25,13 @@ def load_settings() -> Settings:
     try:
         return Settings.from_env()
     except CMSError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
 
 
 def fail(exc: CMSError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}")
+    # Messages are text, not markup: "[x, y]" must not be taken for a style.
+    err.print(f"[red]error:[/red] {escape(str(exc))}")
     return typer.Exit(1)
 
 
@@ -51,11 +53,12 @@ def api(url: str, token: str, query: str, variables: dict[str, object] | None = 
     except urllib.error.HTTPError as exc:
         body = json.loads(exc.read() or b"{}")
     except (urllib.error.URLError, OSError) as exc:
-        err.print(f"[red]error:[/red] cannot reach the CMS at {url}: {exc}")
+        err.print(f"[red]error:[/red] cannot reach the CMS at {escape(url)}: {escape(str(exc))}")
         raise typer.Exit(1) from None
     if body.get("errors"):
         for error in body["errors"]:
-            err.print(f"[red]error:[/red] {error['message']} ({error.get('extensions', {}).get('code')})")
+            code = error.get("extensions", {}).get("code")
+            err.print(f"[red]error:[/red] {escape(str(error['message']))} ({code})")
         raise typer.Exit(1)
     return body["data"]  # type: ignore[no-any-return]
 

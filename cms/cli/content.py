@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,12 +16,10 @@ from cms.errors import CMSError
 
 
 def demo(force: bool = typer.Option(False, help="Load even if the database already has articles.")) -> None:
-    """Load a small demo publication (sections, authors, images with varied licences, articles)."""
+    """Load a small demo publication: sections, authors, articles, and pictures with varied licences."""
     from cms.db import Database
     from cms.models import Article
-    from cms.services.corpus import validate
-    from cms.services.demo import demo_corpus
-    from cms.services.importer import import_corpus
+    from cms.services.demo import load_demo
 
     settings = load_settings()
     db = Database.from_settings(settings)
@@ -32,11 +31,13 @@ def demo(force: bool = typer.Option(False, help="Load even if the database alrea
                 f"the database already has {existing} articles; demo content not loaded (--force loads it)"
             )
             return
-        corpus = demo_corpus()
-        validate(corpus)
         with db.write() as session:
-            report = import_corpus(session, corpus, source="demo")
-        console.print(f"demo content loaded: {report.created.get('article', 0)} new articles")
+            report = load_demo(session, settings=settings)
+        created = report.articles.created.get("article", 0)
+        console.print(
+            f"demo content loaded: {created} new articles, {report.images_added} new images "
+            f"(files under {escape(str(settings.media_root))})"
+        )
     except CMSError as exc:
         raise fail(exc) from None
     finally:
@@ -84,7 +85,9 @@ def import_(
         # Checks run before writing, so this is rare (a full disk, a lost connection);
         # the transaction has rolled back and nothing was imported.
         reason = getattr(exc, "orig", None) or exc
-        err.print(f"[red]error:[/red] the database refused the import, nothing was written: {reason}")
+        err.print(
+            f"[red]error:[/red] the database refused the import, nothing was written: {escape(str(reason))}"
+        )
         raise typer.Exit(1) from None
     finally:
         db.dispose()

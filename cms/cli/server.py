@@ -31,8 +31,8 @@ def serve(
         path.write_text(secrets.token_urlsafe(32) + "\n", encoding="utf-8")
         path.chmod(0o600)
         err.print(
-            f"[yellow]note:[/yellow] CMS_SECRET_KEY is not set; created {path} with a new key for this "
-            "machine (git-ignored). In production set CMS_SECRET_KEY, the same on every node."
+            f"[yellow]note:[/yellow] `CMS_SECRET_KEY` is not set; created {path} with a new key for this "
+            "machine (git-ignored). In production set `CMS_SECRET_KEY`, the same on every node."
         )
     os.environ["CMS_WORKERS"] = str(workers)  # each worker process knows it is one of several
     uvicorn.run(

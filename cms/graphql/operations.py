@@ -79,7 +79,7 @@ class OperationRunner:
         if operation is None:
             if operation_name:
                 raise BadInput(f"the document has no operation named {operation_name!r}")
-            raise BadInput("the document has several operations: name one with operationName")
+            raise BadInput("the document has several operations: name one with `operationName`")
         if operation.operation is OperationType.SUBSCRIPTION:
             raise BadInput("subscriptions are not supported")
         if operation.operation is OperationType.MUTATION and not allow_mutations:

@@ -9,6 +9,7 @@ import strawberry
 
 from cms.errors import BadInput
 from cms.services.ids import global_id
+from cms.wording import indefinite
 
 
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
@@ -29,7 +30,9 @@ def from_global_id(value: str, *, argument: str = "id") -> tuple[str, int]:
 def expect_global_id(value: str, type_name: str, *, argument: str = "id") -> int:
     found, pk = from_global_id(value, argument=argument)
     if found != type_name:
-        raise BadInput(f"`{argument}` is the ID of a {found}, not of a {type_name}", field=argument)
+        raise BadInput(
+            f"`{argument}` is the ID of {indefinite(found)}, not of {indefinite(type_name)}", field=argument
+        )
     return pk
 
 

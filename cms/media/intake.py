@@ -17,6 +17,7 @@ from cms.errors import UnsupportedMedia
 from cms.media.pixels import EXTENSIONS, MIME_TYPES, decoding_guard, open_image, oriented_first_frame
 from cms.media.placeholder import Placeholder, make_placeholder
 from cms.media.xmp import XmpRights, read_rights
+from cms.wording import indefinite
 
 #: No side longer than this, whatever the pixel budget: a 50,000 x 1,000 strip is
 #: within 50 megapixels but no use on a web page, and some encoders refuse it.
@@ -56,7 +57,7 @@ def inspect(data: bytes, *, max_pixels: int) -> Intake:
             im = open_image(data)
         except UnidentifiedImageError:
             raise UnsupportedMedia(
-                f"this is not an image we accept: send a {_ACCEPTED} file "
+                f"this is not an image we accept: send {indefinite(_ACCEPTED)} file "
                 "(SVG, HTML and other formats are refused, whatever the file is called)"
             ) from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -35,13 +35,13 @@ def parse_time(value: Any, where: str) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise BadInput(f"{where}: published_at must be an ISO 8601 string or null")
+        raise BadInput(f"{where}: `published_at` must be an ISO 8601 string or null")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise BadInput(f"{where}: published_at {value!r} is not an ISO 8601 time") from None
+        raise BadInput(f"{where}: `published_at` {value!r} is not an ISO 8601 time") from None
     if parsed.tzinfo is None:
-        raise BadInput(f"{where}: published_at {value!r} has no time zone")
+        raise BadInput(f"{where}: `published_at` {value!r} has no time zone")
     return parsed.astimezone(UTC)
 
 
@@ -71,12 +71,12 @@ def _need(
     record: dict[str, Any], where: str, name: str, kind: type | tuple[type, ...], *, empty: bool = False
 ) -> Any:
     if name not in record:
-        raise BadInput(f"{where}: missing field {name!r}")
+        raise BadInput(f"{where}: missing field `{name}`")
     value = record[name]
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise BadInput(f"{where}: field {name!r} has the wrong type")
+        raise BadInput(f"{where}: field `{name}` has the wrong type")
     if isinstance(value, str) and not empty and not value.strip():
-        raise BadInput(f"{where}: field {name!r} is empty")
+        raise BadInput(f"{where}: field `{name}` is empty")
     return value
 
 
@@ -107,7 +107,7 @@ def validate(corpus: Corpus) -> None:
             where = record.pop("_where", f"{name} record {index}")
             record_id = _need(record, where, "id", int)
             if record_id in seen:
-                raise BadInput(f"{where}: id {record_id} appears twice")
+                raise BadInput(f"{where}: `id` {record_id} appears twice")
             seen.add(record_id)
             _check(name, record, where, ids)
             if "slug" in record:
@@ -133,7 +133,7 @@ def _check_lengths(name: str, record: dict[str, Any], where: str) -> None:
         column = columns.get(field_name)
         limit = getattr(column.type, "length", None) if column is not None else None
         if limit and isinstance(value, str) and len(value) > limit:
-            raise BadInput(f"{where}: field {field_name!r} is longer than {limit} characters")
+            raise BadInput(f"{where}: field `{field_name}` is longer than {limit} characters")
 
 
 def _check(name: str, record: dict[str, Any], where: str, ids: dict[str, set[int]]) -> None:
@@ -143,14 +143,14 @@ def _check(name: str, record: dict[str, Any], where: str, ids: dict[str, set[int
         _need(record, where, "slug", str)
         for optional in ("description", "bio", "affiliation"):
             if record.get(optional) is not None and not isinstance(record[optional], str):
-                raise BadInput(f"{where}: field {optional!r} has the wrong type")
+                raise BadInput(f"{where}: field `{optional}` has the wrong type")
     elif name == "images":
         _need(record, where, "title", str, empty=True)
         for text in ("creator", "source_name", "source_url", "filename"):
             _need(record, where, text, str, empty=True)
         for number in ("width", "height"):
             if _need(record, where, number, int) <= 0:
-                raise BadInput(f"{where}: {number} must be positive")
+                raise BadInput(f"{where}: `{number}` must be positive")
         license_ref = _need(record, where, "license", (str, int))
         try:
             record["license"] = resolve_license(license_ref)
@@ -162,7 +162,7 @@ def _check(name: str, record: dict[str, Any], where: str, ids: dict[str, set[int
             and len(focal) == 2
             and all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in focal)
         ):
-            raise BadInput(f"{where}: focal_point must be [x, y] with both between 0 and 1")
+            raise BadInput(f"{where}: `focal_point` must be [x, y] with both between 0 and 1")
     elif name == "articles":
         _need(record, where, "title", str)
         _need(record, where, "slug", str)
@@ -170,11 +170,11 @@ def _check(name: str, record: dict[str, Any], where: str, ids: dict[str, set[int
         _need(record, where, "body", str, empty=True)
         status = _need(record, where, "status", str)
         if status not in STATUSES:
-            raise BadInput(f"{where}: status must be one of {', '.join(sorted(STATUSES))}")
+            raise BadInput(f"{where}: `status` must be one of {', '.join(sorted(STATUSES))}")
         if not isinstance(record.get("published_at"), datetime):
             record["published_at"] = parse_time(record.get("published_at"), where)
         if status == "published" and record["published_at"] is None:
-            raise BadInput(f"{where}: a published article needs published_at")
+            raise BadInput(f"{where}: a published article needs `published_at`")
         for ref, target in (
             ("section_id", "sections"),
             ("category_id", "categories"),
@@ -182,13 +182,13 @@ def _check(name: str, record: dict[str, Any], where: str, ids: dict[str, set[int
         ):
             value = record.get(ref)
             if value is not None and value not in ids[target]:
-                raise BadInput(f"{where}: {ref} {value} is not in {target}.jsonl")
+                raise BadInput(f"{where}: `{ref}` {value} is not in {target}.jsonl")
         authors = _need(record, where, "author_ids", list)
         for author_id in authors:
             if author_id not in ids["authors"]:
                 raise BadInput(f"{where}: author {author_id} is not in authors.jsonl")
         if len(set(authors)) != len(authors):
-            raise BadInput(f"{where}: an author appears twice in author_ids")
+            raise BadInput(f"{where}: an author appears twice in `author_ids`")
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:

@@ -76,7 +76,7 @@ def _resolve(session: Session, data: ArticleInput, *, creating: bool) -> _Resolv
         else:
             out.values["title"] = title.strip()
     if data.body_html is not UNSET and data.body_markdown is not UNSET:
-        problems.append(_problem("bodyMarkdown", "give bodyHtml or bodyMarkdown, not both"))
+        problems.append(_problem("bodyMarkdown", "give `bodyHtml` or `bodyMarkdown`, not both"))
     elif data.body_markdown is not UNSET or data.body_html is not UNSET:
         raw = (
             markdown_to_html(data.body_markdown or "") if data.body_markdown is not UNSET else data.body_html
@@ -109,9 +109,11 @@ def _resolve(session: Session, data: ArticleInput, *, creating: bool) -> _Resolv
         )
         missing = [s for s in slugs if s not in found]
         if missing:
-            problems.append(
-                _problem("authorSlugs", f"no author has the slug {', '.join(missing)}", "NOT_FOUND")
-            )
+            listed = ", ".join(repr(s) for s in missing)
+            message = f"no author has the slug {listed}"
+            if len(missing) > 1:
+                message = f"no authors have the slugs {listed}"
+            problems.append(_problem("authorSlugs", message, "NOT_FOUND"))
         out.author_ids = [found[s] for s in slugs if s in found]
     if data.lead_image_id is not UNSET:
         if data.lead_image_id is not None:
@@ -123,7 +125,7 @@ def _resolve(session: Session, data: ArticleInput, *, creating: bool) -> _Resolv
         try:
             out.values["canonical_url"] = web_url(data.canonical_url, field="canonicalUrl") or None
         except Invalid as exc:
-            problems.append(_problem("canonicalUrl", f"canonicalUrl: {exc.message}"))
+            problems.append(_problem("canonicalUrl", f"`canonicalUrl`: {exc.message}"))
     if data.slug is not UNSET and data.slug is not None:
         slug = slugify(data.slug, max_length=250)
         if not slug:

@@ -25,6 +25,7 @@ from cms.services import audit, changes, events, library
 from cms.services.checks import is_safe_url, web_url
 from cms.services.tokens import Caller
 from cms.settings import Settings
+from cms.wording import counted
 
 _image = Image.__table__  # type: ignore[attr-defined]
 
@@ -99,12 +100,18 @@ def add_image(
     fields: ImageFields,
     settings: Settings,
     storage: Storage | None = None,
+    external_ref: str | None = None,
 ) -> int:
     """Check, store and record an image; returns its id. The caller's transaction commits it.
 
     Raises ``UnsupportedMedia`` (UNSUPPORTED_MEDIA) for a file we do not take and
     ``Invalid`` (INVALID) for an incomplete credit, an unknown licence or a focal
     point off the image. ``filename`` is kept for people to read, never used as a path.
+
+    ``external_ref`` names the image in the system it came from ("demo:3", "corpus:42").
+    Adding again under the same name updates that record, its pixels and credit, instead
+    of making a second one, as re-importing does; this is also how a record imported
+    without pixels gets them. Files are shared by content either way.
     """
     if len(data) > settings.max_upload_bytes:
         raise UnsupportedMedia(
@@ -120,6 +127,11 @@ def add_image(
     check_credit(facts, creator=creator, title=fields.title, source_url=source_url)
     focal_x, focal_y = _focal(fields.focal_point)
 
+    existing = None
+    if external_ref is not None:
+        existing = session.execute(
+            select(_image).where(_image.c.external_ref == external_ref).with_for_update()
+        ).first()
     store = storage or storage_for(settings)
     digest = sha256_hex(data)
     key = original_key(digest, intake.extension)
@@ -127,40 +139,44 @@ def add_image(
     if created_file:
         store.put(key, data)
     now = utcnow()
+    values = {
+        "title": fields.title.strip(),
+        "alt": fields.alt.strip(),
+        "width": intake.width,
+        "height": intake.height,
+        "mime_type": intake.mime_type,
+        "filename": filename[-300:],
+        "storage_key": key,
+        "sha256": digest,
+        "byte_size": len(data),
+        "format": intake.format,
+        "frames": intake.frames,
+        "blurhash": intake.placeholder.blurhash,
+        "dominant_color": intake.placeholder.dominant_color,
+        "data_uri": intake.placeholder.data_uri,
+        "focal_x": focal_x,
+        "focal_y": focal_y,
+        "creator": creator,
+        "creator_url": creator_url,
+        "source_name": fields.source_name.strip(),
+        "source_url": source_url,
+        "license_code": facts.code,
+        "modifications": fields.modifications.strip(),
+        "public": fields.public,
+    }
     try:
-        pk = session.execute(
-            insert(_image).returning(_image.c.id),
-            [
-                {
-                    "title": fields.title.strip(),
-                    "alt": fields.alt.strip(),
-                    "width": intake.width,
-                    "height": intake.height,
-                    "mime_type": intake.mime_type,
-                    "filename": filename[-300:],
-                    "storage_key": key,
-                    "sha256": digest,
-                    "byte_size": len(data),
-                    "format": intake.format,
-                    "frames": intake.frames,
-                    "blurhash": intake.placeholder.blurhash,
-                    "dominant_color": intake.placeholder.dominant_color,
-                    "data_uri": intake.placeholder.data_uri,
-                    "focal_x": focal_x,
-                    "focal_y": focal_y,
-                    "creator": creator,
-                    "creator_url": creator_url,
-                    "source_name": fields.source_name.strip(),
-                    "source_url": source_url,
-                    "license_code": facts.code,
-                    "modifications": fields.modifications.strip(),
-                    "public": fields.public,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            ],
-        ).scalar_one()
-        changes.record(session, entity="image", ids=[pk], kind="create")
+        if existing is None:
+            pk = session.execute(
+                insert(_image).returning(_image.c.id),
+                [{**values, "external_ref": external_ref, "created_at": now, "updated_at": now}],
+            ).scalar_one()
+            changes.record(session, entity="image", ids=[pk], kind="create")
+        else:
+            pk = existing.id
+            changed = {k: v for k, v in values.items() if existing._mapping[k] != v}
+            if changed:
+                session.execute(update(_image).where(_image.c.id == pk).values(**changed, updated_at=now))
+                changes.record(session, entity="image", ids=[pk], kind="update")
     except BaseException:
         if created_file:
             with contextlib.suppress(OSError):
@@ -216,8 +232,11 @@ def delete_image(session: Session, caller: Caller, *, image_id: int) -> None:
     articles = library.used_by(session.connection(), [image_id])[image_id]
     authors = session.execute(select(func.count()).where(author.c.photo_id == image_id)).scalar_one()
     if articles or authors:
-        users = [f"{n} {what}" for n, what in ((articles, "article(s)"), (authors, "author(s)")) if n]
-        raise Refused(Problem("id", f"{' and '.join(users)} still use this image", "CONFLICT"))
+        users = " and ".join(
+            counted(n, what) for n, what in ((articles, "article"), (authors, "author")) if n
+        )
+        verb = "uses" if articles + authors == 1 else "use"
+        raise Refused(Problem("id", f"{users} still {verb} this image", "CONFLICT"))
     audit.record(session, caller, "image.delete", entity="image", entity_id=image_id)
     session.execute(delete(_image).where(_image.c.id == image_id))
     changes.record(session, entity="image", ids=[image_id], kind="delete")

@@ -16,6 +16,7 @@ from cms.services.articles import visible
 from cms.services.permissions import Action
 from cms.services.text import slugify
 from cms.services.tokens import Caller
+from cms.wording import counted
 
 Kind = Literal["section", "category", "author"]
 _TABLES: dict[str, Table] = {
@@ -116,11 +117,11 @@ def delete_one(
         used_by = list(session.execute(select(_article.c.id).where(column == pk)).scalars())
     if used_by:
         if reassign_to is None:
+            users = counted(len(used_by), "article") + (" still uses" if len(used_by) == 1 else " still use")
             raise Refused(
                 Problem(
                     "id",
-                    f"{len(used_by)} article(s) still use this {kind}; "
-                    f"pass reassignTo with another {kind}'s slug",
+                    f"{users} this {kind}; pass `reassignTo` with another {kind}'s slug",
                     "CONFLICT",
                 )
             )
