@@ -97,6 +97,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secret_key="test-secret",
         public_url="https://cms.example.org",
         base_url="https://example.org",
+        # No background worker unless a test wants deliveries: its polling would be counted and
+        # would race what tests assert about the outbox.
+        worker=False,
     )
 
 

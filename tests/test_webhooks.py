@@ -38,7 +38,7 @@ DELIVERIES = """query($id: ID) { webhookDeliveries(webhookId: $id) { totalCount 
 def settings(settings: Settings) -> Settings:
     return dataclasses.replace(
         settings, webhook_allow_private=True, webhook_retry_schedule=(0.2, 0.2, 0.2), webhook_timeout=2.0,
-        worker_interval=0.1,
+        worker_interval=0.1, worker=True,
     )  # fmt: skip
 
 

@@ -40,6 +40,10 @@ class Context:
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
     _reader: Reader | None = None
     _creators: dict[int, str | None] = field(default_factory=dict)
+    # Surrogate keys of what the response shows (cms.services.surrogates); the response cache and
+    # the Surrogate-Key header read them. A resolver whose answer must never be cached says so.
+    shown: set[str] = field(default_factory=set)
+    cacheable: bool = True
 
     @property
     def settings(self) -> Settings:
@@ -62,6 +66,9 @@ class Context:
     def is_public(self) -> bool:
         """Sees only published content whose time has come (no token, or a partner's)."""
         return self.caller.is_public
+
+    def shows(self, *keys: str) -> None:
+        self.shown.update(keys)
 
     @property
     def draft_owner(self) -> str | None:

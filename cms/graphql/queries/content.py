@@ -132,6 +132,20 @@ def _resolve_filter(ctx: Context, flt: ArticleFilter | None) -> article_service.
     )
 
 
+def _list_keys(ctx: Context, flt: ArticleFilter | None) -> None:
+    """The list keys of a list or search: narrowed to a section, category or author, or all articles."""
+    narrowed = [
+        f"{kind}:{slug}"
+        for kind, slug in (
+            ("section", flt.section if flt else None),
+            ("category", flt.category if flt else None),
+            ("author", flt.author if flt else None),
+        )
+        if slug is not None
+    ]
+    ctx.shows(*(narrowed or ["articles"]))
+
+
 def _count(ctx: Context, flt: article_service.Filter) -> int:
     return ctx.app.snapshot.count(
         ctx.conn,
@@ -149,6 +163,7 @@ def _one_article(
     if row is None or (
         ctx.caller.partner is not None and not ctx.caller.partner.takes_section(row.section_id)
     ):
+        ctx.shows("articles")  # an article with this slug or id may be published later
         return None
     # Pending changes only for those who may read this article's drafts.
     pending = preview and (ctx.caller.sees_all_drafts or ctx.caller.owns(_creator(ctx, row)))
@@ -166,12 +181,28 @@ def _image_public(ctx: Context) -> bool:
 
 def _images(ctx: Context, ids: list[int]) -> dict[int, Image]:
     views = ctx.reader().images(ids, public=_image_public(ctx))
+    ctx.shows("images", *(f"Image:{pk}" for pk in views))  # a missing one may be published later
     return {pk: Image.from_view(view) for pk, view in views.items()}
 
 
+def _authors(ctx: Context, rows: list[Any], names: frozenset[str]) -> list[Author]:
+    views = ctx.reader().authors(rows, photos="photo" in names, public=_image_public(ctx))
+    for view in views:
+        ctx.shows(f"Author:{view.id}", *([f"Image:{view.photo.id}"] if view.photo else []))
+    return [author_type(view) for view in views]
+
+
 def _author(ctx: Context, row: Any, names: frozenset[str]) -> Author:
-    reader = ctx.reader()
-    return author_type(reader.authors([row], photos="photo" in names, public=_image_public(ctx))[0])
+    return _authors(ctx, [row], names)[0]
+
+
+_LIST_OF = {
+    "Article": "articles",
+    "Image": "images",
+    "Author": "authors",
+    "Section": "sections",
+    "Category": "categories",
+}
 
 
 @strawberry.type
@@ -180,6 +211,7 @@ class ContentQueries:
     def node(self, info: Info, id: strawberry.ID) -> Node | None:
         ctx = _ctx(info)
         type_name, pk = from_global_id(id)
+        ctx.shows(f"{type_name}:{pk}", _LIST_OF.get(type_name, "articles"))
         if type_name == "Article":
             return _one_article(ctx, selected_names(info), article_id=pk)
         if type_name == "Image":
@@ -207,6 +239,7 @@ class ContentQueries:
         if preview:
             ctx.caller.require(Action.ARTICLE_READ_DRAFT, own=True)
         if preview_token is not None:
+            ctx.cacheable = False  # a revoked link must stop working at once
             article_id, generation = preview_links.check(ctx.settings.secret_key, preview_token, now=ctx.now)
             row = article_service.get_one(ctx.conn, article_id=article_id, public=False, now=ctx.now)
             if row is None or row.preview_generation != generation or row.state == "trashed":
@@ -241,6 +274,7 @@ class ContentQueries:
             max_size=settings.max_page_size,
         )
         flt = _resolve_filter(ctx, filter)
+        _list_keys(ctx, filter)
         order = article_service.Order(order_by or article_service.Order.PUBLISHED_AT_DESC)
         names = selected_names(info)
         rows, more = article_service.list_page(
@@ -295,6 +329,7 @@ class ContentQueries:
             offset = parts[1] + 1
         parsed = parse(query)
         flt = _resolve_filter(ctx, filter)
+        _list_keys(ctx, filter)
         where = article_service.where_clauses(flt, ctx.now)
         backend = ctx.app.search
         hits = backend.hits(ctx.conn, parsed, where, limit=page.limit + 1, offset=offset)
@@ -350,30 +385,38 @@ class ContentQueries:
 
     @strawberry.field
     def section(self, info: Info, slug: str) -> Section | None:
-        taxonomy = _ctx(info).taxonomy()
+        ctx = _ctx(info)
+        taxonomy = ctx.taxonomy()
         pk = taxonomy.section_ids.get(slug)
+        ctx.shows("sections")
         return taxonomy_types(taxonomy)[0].get(pk) if pk is not None else None
 
     @strawberry.field(description="Every section, by name (for a partner: the sections it may take).")
     def sections(self, info: Info) -> list[Section]:
         ctx = _ctx(info)
+        ctx.shows("sections")
         found = taxonomy_types(ctx.taxonomy())[0].values()
         partner = ctx.caller.partner
         return [s for s in found if partner is None or partner.takes_section(s.pk)]
 
     @strawberry.field
     def category(self, info: Info, slug: str) -> Category | None:
-        taxonomy = _ctx(info).taxonomy()
+        ctx = _ctx(info)
+        taxonomy = ctx.taxonomy()
         pk = taxonomy.category_ids.get(slug)
+        ctx.shows("categories")
         return taxonomy_types(taxonomy)[1].get(pk) if pk is not None else None
 
     @strawberry.field(description="Every category, by name.")
     def categories(self, info: Info) -> list[Category]:
-        return list(taxonomy_types(_ctx(info).taxonomy())[1].values())
+        ctx = _ctx(info)
+        ctx.shows("categories")
+        return list(taxonomy_types(ctx.taxonomy())[1].values())
 
     @strawberry.field
     def author(self, info: Info, slug: str) -> Author | None:
         ctx = _ctx(info)
+        ctx.shows("authors")
         row = author_service.get(ctx.conn, slug=slug)
         return _author(ctx, row, selected_names(info)) if row is not None else None
 
@@ -396,8 +439,8 @@ class ContentQueries:
             max_size=ctx.settings.max_page_size,
         )
         rows, more = author_service.list_page(ctx.conn, page=page)
-        views = ctx.reader().authors(rows, photos="photo" in selected_names(info), public=_image_public(ctx))
-        items = [author_type(view) for view in views]
+        ctx.shows("authors")
+        items = _authors(ctx, list(rows), selected_names(info))
         if page.trim_last is not None:
             items = items[-page.trim_last :] if page.trim_last else []
             rows = rows[-page.trim_last :] if page.trim_last else []
@@ -444,11 +487,14 @@ class ContentQueries:
 
     @strawberry.field(description="Every licence and rights statement the CMS knows.")
     def licenses(self, info: Info) -> list[License]:
-        return [License.from_row(row) for row in _ctx(info).licenses().values()]
+        ctx = _ctx(info)
+        ctx.shows("licenses")
+        return [License.from_row(row) for row in ctx.licenses().values()]
 
     @strawberry.field
     def stats(self, info: Info) -> Stats:
         ctx = _ctx(info)
+        ctx.shows("articles")
         return Stats(total_publications=_count(ctx, article_service.Filter(public=True)))
 
 

@@ -46,6 +46,7 @@ class SyndicationQueries:
     ) -> ChangeSet:
         ctx: Context = info.context
         ctx.caller.require(Action.CHANGES_READ)
+        ctx.cacheable = False  # positions are personal, and always read fresh
         limit = sync.DEFAULT_PAGE if first is None else first
         if not 1 <= limit <= sync.MAX_PAGE:
             raise BadInput(f"`first` must be between 1 and {sync.MAX_PAGE}", field="first")

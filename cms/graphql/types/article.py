@@ -67,6 +67,7 @@ def _articles_of(kind: Parent) -> Any:
     ) -> ArticleConnection:
         from cms.graphql.loaders import nested_articles
 
+        info.context.shows(f"{kind}:{self.slug}")
         return nested_articles(  # type: ignore[return-value]  # awaited by graphql-core
             info, kind, self.pk, first=first, after=after, last=last, before=before
         )
@@ -260,6 +261,17 @@ def build_articles(
         return []
     views = ctx.reader().articles(rows, want_for(names), pending=pending)
     taxonomy, public = ctx.taxonomy(), ctx.is_public
+    shown = ctx.shown
+    for view in views:
+        shown.add(f"Article:{view.id}")
+        if view.section is not None:
+            shown.add(f"Section:{view.section.id}")
+        if view.category is not None:
+            shown.add(f"Category:{view.category.id}")
+        shown.update(f"Author:{a.id}" for a in view.authors)
+        shown.update(f"Image:{a.photo.id}" for a in view.authors if a.photo is not None)
+        if view.lead_image is not None:
+            shown.add(f"Image:{view.lead_image.id}")
     return [article_type(view, taxonomy, public=public) for view in views]
 
 
