@@ -58,9 +58,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 state.snapshot.licenses(conn)  # reference data: load it before the first request needs it
         except SQLAlchemyError:
             log.warning("could not read the licence table; is the database migrated? (cms migrate)")
+        if problem := await media.storage_problem():
+            log.error("media storage is not usable, /readyz answers 503 until it is: %s", problem)
         gc.collect()
         gc.freeze()
         yield
+        media.close()
         db.dispose()
 
     app = Starlette(
@@ -77,4 +80,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.cms = state
+    app.state.media = media
     return app
