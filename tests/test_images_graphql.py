@@ -45,8 +45,8 @@ def test_url_is_absolute_signed_and_canonical(gql: GraphQLClient, db: Database, 
     signature, source, name = match.groups()
     assert name == "w800_h800_cover_f300-600.webp"  # quality 80 is WebP's default
     assert verify("test-secret", f"{source}/{name}", signature)
-    assert url_of(gql, image_id).endswith("/full.jpg")  # the original's format, full size
-    assert url_of(gql, image_id, w=9000).endswith("/w4000.jpg")  # capped
+    assert url_of(gql, image_id).endswith("/w1600.jpg")  # the original's format and full size, named
+    assert url_of(gql, image_id, w=9000).endswith("/w1600.jpg")  # never larger than the original
 
 
 def test_focal_point_matters_only_to_crops(gql: GraphQLClient, db: Database, settings: Settings) -> None:
