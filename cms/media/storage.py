@@ -24,7 +24,7 @@ _KEY = re.compile(r"^(?:originals|renditions)(?:/[A-Za-z0-9._-]+)+$")
 CHUNK = 256 * 1024
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Entry:
     """One stored object, as a listing gives it."""
 
