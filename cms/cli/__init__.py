@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cms.cli import articles, content, images, schema, server, tokens
+from cms.cli import articles, content, images, media, schema, server, tokens
 
 app = typer.Typer(help="A headless CMS for publishers.", no_args_is_help=True, add_completion=False)
 app.command()(server.serve)
@@ -16,6 +16,7 @@ app.add_typer(schema.app, name="schema")
 app.add_typer(tokens.app, name="token")
 app.add_typer(articles.app, name="article")
 app.add_typer(images.app, name="image")
+app.add_typer(media.app, name="media")
 
 
 def main() -> None:
