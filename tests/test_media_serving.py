@@ -178,8 +178,10 @@ def test_a_refused_first_render_is_429_and_renders_nothing(
 def test_an_async_check_may_say_how_long_to_wait(db: Database, settings: Settings) -> None:
     source = _upload(db, settings)
     allow = {"now": False}
+    charged: list[tuple[str, int]] = []
 
     async def limiter(request: Request) -> bool:
+        charged.append((request.state.rendition.name(), request.state.render_units))
         request.state.retry_after = 7
         return allow["now"]
 
@@ -190,3 +192,4 @@ def test_an_async_check_may_say_how_long_to_wait(db: Database, settings: Setting
         assert refused.headers["retry-after"] == "7"
         allow["now"] = True
         assert client.get(path).status_code == 200
+    assert charged == [("w400.jpg", 1), ("w400.jpg", 1)]  # what it is and what it may cost

@@ -91,7 +91,9 @@ class MediaEndpoint:
         render_lock: RenderLock | None = None,
         retry_after_seconds: int = 60,
     ) -> None:
-        """``allow_first_render`` may set ``request.state.retry_after`` (seconds) for the 429 it causes."""
+        """``allow_first_render`` finds the rendition asked for in ``request.state.rendition`` (a Spec)
+        and its estimated cost in ``request.state.render_units`` (see renditions.render_units), and may
+        set ``request.state.retry_after`` (seconds) for the 429 its refusal becomes."""
         self.settings = settings
         self.storage = storage
         self.allow_first_render = allow_first_render
@@ -144,7 +146,7 @@ class MediaEndpoint:
             stored = await self._stored(key, media_type, headers, head)
             if stored is not None:
                 return stored
-            if not await self._may_render(request):
+            if not await self._may_render(request, spec):
                 retry = int(getattr(request.state, "retry_after", self.retry_after_seconds))
                 return _text(
                     429, "too many new renditions: try again later", {"Retry-After": str(max(1, retry))}
@@ -166,7 +168,9 @@ class MediaEndpoint:
         log.error("media store %s failed: %s", self.storage.describe(), exc)
         return _text(503, "the media store is unavailable: try again later", {"Retry-After": "5"})
 
-    async def _may_render(self, request: Request) -> bool:
+    async def _may_render(self, request: Request, spec: renditions.Spec) -> bool:
+        request.state.rendition = spec
+        request.state.render_units = renditions.render_units(spec, self.settings.max_rendition_size)
         verdict = self.allow_first_render(request)
         if inspect.isawaitable(verdict):
             verdict = await verdict
