@@ -41,7 +41,7 @@ from PIL import Image
 
 from cms.media.geometry import Fit
 from cms.media.ladder import ASPECT_RATIOS, DEFAULT_WIDTHS, QUALITIES, Ladder
-from cms.media.renditions import OutputFormat, Spec, render
+from cms.media.renditions import OutputFormat, Spec, render, render_units
 from cms.media.resolve import Ask, Original, resolve
 from cms.media.signing import signed_path
 
@@ -128,20 +128,22 @@ def renditions_per_image(width: int, height: int) -> dict[str, int]:
     return counts
 
 
-def report_renders(repeat: int) -> float:
-    print("\n| original | rendition | wall ms | CPU ms | bytes |\n|---|---|---:|---:|---:|")
-    worst = 0.0
+def report_renders(repeat: int) -> tuple[float, float]:
+    """The table; returns the slowest render and the most CPU ms per render unit, both in CPU ms."""
+    print("\n| original | rendition | wall ms | CPU ms | units | bytes |\n|---|---|---:|---:|---:|---:|")
+    worst = per_unit = 0.0
     for label, (width, height) in ORIGINALS.items():
         data = photo(width, height)
         bench.log(f"{label}: {len(data) / 1e6:.1f} MB JPEG")
         for name, spec in RENDITIONS.items():
             wall, cpu, size = time_render(data, spec, repeat)
-            worst = max(worst, cpu)
-            print(f"| {label} | {name} | {wall:.0f} | {cpu:.0f} | {size:,} |", flush=True)
-    return worst
+            units = render_units(spec)
+            worst, per_unit = max(worst, cpu), max(per_unit, cpu / units)
+            print(f"| {label} | {name} | {wall:.0f} | {cpu:.0f} | {units} | {size:,} |", flush=True)
+    return worst, per_unit
 
 
-def report_worst_case(worst_cpu_ms: float) -> None:
+def report_worst_case(worst_cpu_ms: float, per_unit_ms: float) -> None:
     counts = renditions_per_image(6000, 4000)
     per_format = sum(counts.values())  # overlaps (a one-sided COVER ask is a SCALE_DOWN) counted once each
     variants = 3 * (len(QUALITIES) + 1) + 1  # JPEG, WebP, AVIF at 5 qualities; PNG has none
@@ -155,10 +157,34 @@ def report_worst_case(worst_cpu_ms: float) -> None:
             f"an anonymous client allowed {limit} first renders a minute: at most {cpu_s:.0f} CPU s "
             f"a minute ({cpu_s / 60:.0%} of one core) and {limit} new files"
         )
+    for budget in (60, 120, 300):
+        cpu_s = budget * per_unit_ms / 1000
+        print(
+            f"a limiter charging render_units, {budget} units a minute per client: at most {cpu_s:.0f} CPU s "
+            f"a minute ({cpu_s / 60:.0%} of one core); {per_unit_ms:.0f} CPU ms per unit at most"
+        )
     print(
         f"unlimited (no limiter wired in): all renditions of N images cost up to N x {per_image:,} x "
         f"{worst_cpu_ms / 1000:.1f} s = N x {per_image * worst_cpu_ms / 3.6e6:.0f} CPU hours"
     )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process tree: what serving costs whatever else the machine is doing."""
+    ticks = 0
+    for member in bench.process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """This process's CPU: moto's server runs in a thread of it."""
+    usage = os.times()
+    return usage.user + usage.system
 
 
 @contextmanager
@@ -212,11 +238,16 @@ def serve_cached(store: str, data: bytes, args: argparse.Namespace, extra_env: d
             cold = (time.perf_counter() - started) * 1000
             url = base_url + path
             bench.run_wrk(url, script, args.warmup, args, check=False, verbose=args.verbose)
+            server_cpu, store_cpu = cpu_seconds(pid), own_cpu_seconds()
             result = bench.run_wrk(url, script, args.duration, args, check=False, verbose=args.verbose)
+            server_cpu, store_cpu = cpu_seconds(pid) - server_cpu, own_cpu_seconds() - store_cpu
             rss = bench.peak_rss_mb(pid)
+    per_request = server_cpu * 1000 / max(1, result.requests)
+    store_share = store_cpu * 1000 / max(1, result.requests) if store != "file" else 0.0
     return (
         f"| {store} | {cold:.0f} | {result.rps:,.0f} | {result.p50_ms:.2f} | {result.p99_ms:.2f} | "
-        f"{result.gql_errors + result.socket_errors} | {size:,} | {rss or 0:.0f} |"
+        f"{per_request:.2f} | {store_share:.2f} | {result.gql_errors + result.socket_errors} | {size:,} | "
+        f"{rss or 0:.0f} |"
     )
 
 
@@ -231,11 +262,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--no-serve", action="store_true", help="only the render figures")
+    parser.add_argument("--no-renders", action="store_true", help="only the serving figures")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
 
-    worst = report_renders(args.repeat)
-    report_worst_case(worst)
+    if not args.no_renders:
+        worst, per_unit = report_renders(args.repeat)
+        report_worst_case(worst, per_unit)
     if args.no_serve:
         return
     bench.require_tool("wrk", "apt-get install wrk")
@@ -251,8 +284,9 @@ def main() -> None:
         }
         rows.append(serve_cached("s3 (moto)", data, args, s3_env))
     print(
-        "\n| store | first request ms (render + store + serve) | cached req/s | p50 ms | p99 ms | errors "
-        "| bytes | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|---:|"
+        "\n| store | first request ms (render + store + serve) | cached req/s | p50 ms | p99 ms "
+        "| app CPU ms/request | moto CPU ms/request | errors | bytes | peak RSS MB |"
+        "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     print("\n".join(rows))
 

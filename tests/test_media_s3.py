@@ -13,8 +13,10 @@ import httpx2 as httpx
 import pytest
 from PIL import Image
 from starlette.testclient import TestClient
+from typer.testing import CliRunner
 
 from cms.app import create_app
+from cms.cli import app
 from cms.db import Database
 from cms.errors import ConfigError, StorageUnavailable
 from cms.media.s3 import Location, S3Storage, parse_location
@@ -23,7 +25,7 @@ from cms.settings import Settings
 
 from .conftest import _free_port, serving
 from .test_editorial_api import token_for
-from .test_images_upload import jpeg, upload
+from .test_images_upload import DELETE_IMAGE, _editor_post, jpeg, upload
 
 
 def _objects(settings: Settings) -> list[str]:
@@ -59,6 +61,31 @@ def test_an_upload_lands_in_the_bucket_and_renditions_are_made_there_and_streame
     rendition = next(key for key in _objects(s3_settings) if key.startswith("site/renditions/"))
     assert rendition.endswith("/w400.jpg")
     assert not (s3_settings.media_root).exists()  # nothing went to the local folder
+
+
+def test_a_deleted_image_leaves_its_files_until_gc_removes_them(
+    s3_settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = token_for(db, "editor")
+    with serving(s3_settings) as server:
+        image = upload(server, token, jpeg()).json()["data"]["uploadImage"]["image"]
+        url = server + urlsplit(image["url"]).path
+        assert httpx.get(url, timeout=30).status_code == 200
+        deleted = _editor_post(server, token, DELETE_IMAGE, {"id": image["id"]})["deleteImage"]
+        assert deleted["userErrors"] == []
+        assert len(_objects(s3_settings)) == 2  # the original and its rendition stay for now
+        for name, value in {
+            "CMS_DATABASE_URL": s3_settings.database_url,
+            "CMS_MEDIA_STORAGE": s3_settings.media_storage,
+            "CMS_S3_ENDPOINT_URL": s3_settings.s3_endpoint_url or "",
+            "CMS_S3_REGION": "us-east-1",
+        }.items():
+            monkeypatch.setenv(name, value)
+        result = CliRunner().invoke(app, ["media", "gc", "--apply", "--grace-minutes", "0"])
+        assert result.exit_code == 0, result.output
+        assert "done: removed 2 files" in result.output
+        assert _objects(s3_settings) == []
+        assert httpx.get(url, timeout=30).status_code == 410  # the URL is still signed; its original is gone
 
 
 def test_a_missing_original_in_the_bucket_is_410(s3_settings: Settings, db: Database) -> None:

@@ -192,4 +192,7 @@ def test_an_async_check_may_say_how_long_to_wait(db: Database, settings: Setting
         assert refused.headers["retry-after"] == "7"
         allow["now"] = True
         assert client.get(path).status_code == 200
-    assert charged == [("w400.jpg", 1), ("w400.jpg", 1)]  # what it is and what it may cost
+    assert charged == [
+        ("w400.jpg", 1),
+        ("w400.jpg", 1),
+    ]  # 1 + 0.16 MP of JPEG  # what it is and what it may cost
