@@ -263,6 +263,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--no-serve", action="store_true", help="only the render figures")
     parser.add_argument("--no-renders", action="store_true", help="only the serving figures")
+    parser.add_argument("--stores", default="file,s3", help="which stores to serve from: file, s3 or both")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
 
@@ -273,16 +274,18 @@ def main() -> None:
         return
     bench.require_tool("wrk", "apt-get install wrk")
     data = photo(6000, 4000)
-    rows = [serve_cached("file", data, args, {})]
-    with moto_s3() as endpoint:
-        s3_env = {
-            "CMS_MEDIA_STORAGE": "s3://cms-bench/media",
-            "CMS_S3_ENDPOINT_URL": endpoint,
-            "CMS_S3_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "bench"),
-            "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "bench"),
-        }
-        rows.append(serve_cached("s3 (moto)", data, args, s3_env))
+    stores = set(args.stores.split(","))
+    rows = [serve_cached("file", data, args, {})] if "file" in stores else []
+    if "s3" in stores:
+        with moto_s3() as endpoint:
+            s3_env = {
+                "CMS_MEDIA_STORAGE": "s3://cms-bench/media",
+                "CMS_S3_ENDPOINT_URL": endpoint,
+                "CMS_S3_REGION": "us-east-1",
+                "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "bench"),
+                "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "bench"),
+            }
+            rows.append(serve_cached("s3 (moto)", data, args, s3_env))
     print(
         "\n| store | first request ms (render + store + serve) | cached req/s | p50 ms | p99 ms "
         "| app CPU ms/request | moto CPU ms/request | errors | bytes | peak RSS MB |"
