@@ -117,7 +117,7 @@ def test_a_reader_never_sees_half_an_object(s3_settings: Settings) -> None:
                     continue
                 data = b"".join(blob.chunks())
                 blob.close()
-            except StorageUnavailable as exc:  # a clean refusal is no torn read: count it, go on
+            except StorageUnavailable as exc:  # refused, or a checksum caught a torn body: never served
                 failures.append(exc)
                 continue
             seen.append((len(data), len(set(data))))
@@ -130,7 +130,8 @@ def test_a_reader_never_sees_half_an_object(s3_settings: Settings) -> None:
     stop.set()
     for reader in readers:
         reader.join()
-    assert len(failures) <= len(seen) // 10, failures  # moto may refuse a GET during a replace, rarely
+    # moto (not S3) can stream a body that is being replaced; boto3's checksum then refuses it.
+    assert len(failures) <= max(1, len(seen) // 10), failures
     complete = [entry for entry in seen if entry != (0, 0)]
     assert complete, "the readers never saw the object"
     assert set(complete) == {(size, 1)}  # always all of one version, never a mix or a part

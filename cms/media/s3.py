@@ -71,12 +71,16 @@ def _failures(where: Location, action: str) -> Iterator[None]:
 
 
 class _S3Blob:
-    def __init__(self, response: Any) -> None:
+    def __init__(self, response: Any, where: Location, key: str) -> None:
         self.size: int = response["ContentLength"]
         self._body = response["Body"]
+        self._what = (where, f"reading {key}")
 
     def chunks(self) -> Iterator[bytes]:
-        yield from self._body.iter_chunks(CHUNK)
+        # boto3 checks the object's checksum as the last chunk arrives: a body that does not
+        # match what was stored (a torn read, a store's bug) fails here instead of being served whole.
+        with _failures(*self._what):
+            yield from self._body.iter_chunks(CHUNK)
 
     def close(self) -> None:
         self._body.close()
@@ -164,7 +168,7 @@ class S3Storage:
                 if _code(exc) in _MISSING:
                     return None
                 raise
-        return _S3Blob(response)
+        return _S3Blob(response, self.location, key)
 
     def exists(self, key: str) -> bool:
         from botocore.exceptions import ClientError
