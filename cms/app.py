@@ -64,6 +64,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 state.snapshot.licenses(conn)  # reference data: load it before the first request needs it
         except SQLAlchemyError:
             log.warning("could not read the licence table; is the database migrated? (cms migrate)")
+        if problem := await media.storage_problem():
+            log.error("media storage is not usable, /readyz answers 503 until it is: %s", problem)
         gc.collect()
         gc.freeze()
         stop = asyncio.Event()
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         stop.set()
         if task is not None:
             await asyncio.wait_for(task, timeout=settings.webhook_timeout + 5)
+        media.close()
         db.dispose()
 
     app = Starlette(
@@ -94,4 +97,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.cms = state
+    app.state.media = media
     return app

@@ -2,6 +2,7 @@
 
     CMSError
     ├── ConfigError          bad settings; raised at start-up, never to a client
+    ├── StorageUnavailable   the media store cannot be reached or used (readiness, `cms media`)
     └── UserError            the caller asked for something wrong; carries a stable ``code``
         ├── BadInput         BAD_USER_INPUT: malformed argument, cursor, page size, search query
         ├── Invalid          INVALID: a value breaks a rule (an incomplete credit, an unknown licence)
@@ -25,6 +26,10 @@ class CMSError(Exception):
 
 class ConfigError(CMSError):
     pass
+
+
+class StorageUnavailable(CMSError):
+    """The media store (a folder or an S3 bucket) is missing, unreachable or refuses us."""
 
 
 class UserError(CMSError):

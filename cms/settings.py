@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cms.errors import ConfigError
+from cms.media.ladder import DEFAULT_WIDTHS, parse_widths
+from cms.media.s3 import parse_location
 
 #: Every setting, its environment variable and its meaning. The README's table and
 #: a test are checked against this, so a new setting cannot go undocumented.
@@ -61,6 +63,12 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_CORS_ORIGINS": "Comma-separated origins whose pages may call the API from a browser "
     "(`https://site.example`, `http://localhost:*` for any port, or `*` for all, then without credentials); "
     "`none` turns CORS off. Unset: the origin of CMS_BASE_URL, http://localhost:* and http://127.0.0.1:*.",
+    "CMS_MEDIA_STORAGE": "Where originals and renditions live: `file` (the folder CMS_MEDIA_ROOT) or an "
+    "`s3://bucket/prefix` URL. S3 credentials come from boto3's standard chain (AWS_ACCESS_KEY_ID ...).",
+    "CMS_S3_ENDPOINT_URL": "Endpoint of an S3-compatible store other than AWS (MinIO, Ceph, R2 ...).",
+    "CMS_S3_REGION": "Region of the S3 bucket; unset, boto3's configuration (AWS_DEFAULT_REGION) decides.",
+    "CMS_RENDITION_WIDTHS": "Comma-separated widths renditions are made in; asked widths snap up to the next "
+    "one. Default: 16 to 4000 in steps of about 1.25x.",
 }
 
 
@@ -168,6 +176,25 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
+def _media_storage(value: str) -> str:
+    if value == "file":
+        return value
+    try:
+        parse_location(value)
+    except ValueError as exc:
+        raise ConfigError(f"CMS_MEDIA_STORAGE must be `file` or s3://bucket/prefix: {exc}") from None
+    return value
+
+
+def _widths(value: str | None) -> tuple[int, ...]:
+    if not value:
+        return ()
+    try:
+        return parse_widths(value)
+    except ValueError as exc:
+        raise ConfigError(f"CMS_RENDITION_WIDTHS: {exc}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///./cms.db"
@@ -201,6 +228,10 @@ class Settings:
     webhook_timeout: float = 10.0
     webhook_disable_after: int = 20
     webhook_secret_overlap: float = 86400.0
+    media_storage: str = "file"
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    rendition_widths: tuple[int, ...] = DEFAULT_WIDTHS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -245,6 +276,10 @@ class Settings:
             webhook_secret_overlap=_duration(
                 env, "CMS_WEBHOOK_SECRET_OVERLAP", defaults.webhook_secret_overlap
             ),
+            media_storage=_media_storage(env.get("CMS_MEDIA_STORAGE") or defaults.media_storage),
+            s3_endpoint_url=env.get("CMS_S3_ENDPOINT_URL") or None,
+            s3_region=env.get("CMS_S3_REGION") or None,
+            rendition_widths=_widths(env.get("CMS_RENDITION_WIDTHS")) or defaults.rendition_widths,
         )
         if settings.default_page_size > settings.max_page_size:
             raise ConfigError("`CMS_DEFAULT_PAGE_SIZE` cannot exceed `CMS_MAX_PAGE_SIZE`")

@@ -3,6 +3,7 @@ CMS_TEST_DATABASE_URL is set), apps built from settings, and a real uvicorn serv
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -10,6 +11,8 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +189,87 @@ def server(settings: Settings) -> Iterator[str]:
 def live_gql(server: str) -> Iterator[GraphQLClient]:
     with httpx.Client(base_url=server, timeout=30) as http:
         yield GraphQLClient(http)
+
+
+# --- Media stores and extra servers -----------------------------------------------------------
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """``create_app(settings)`` under a real uvicorn on 127.0.0.1, as long as the block runs."""
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if not instance.started:  # pragma: no cover
+        raise RuntimeError("uvicorn did not start")
+    try:
+        yield base
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3 API on 127.0.0.1: moto's server mode, one per test session."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    yield f"http://{host}:{port}"
+    moto.stop()
+
+
+@pytest.fixture
+def s3_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Credentials as boto3's standard chain reads them: the environment."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "cms-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "cms-test-secret")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def s3_settings(settings: Settings, s3_endpoint: str, s3_credentials: None) -> Settings:
+    """The test's settings with media in a fresh bucket, under a prefix."""
+    import boto3
+
+    bucket = f"cms-test-{uuid.uuid4().hex[:12]}"
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    client.create_bucket(Bucket=bucket)
+    return replace(
+        settings, media_storage=f"s3://{bucket}/site", s3_endpoint_url=s3_endpoint, s3_region="us-east-1"
+    )
+
+
+@pytest.fixture(params=["file", "s3"])
+def media_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """The test's settings on each media store in turn: the folder, then an S3 bucket."""
+    if request.param == "file":
+        return settings
+    return request.getfixturevalue("s3_settings")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def render_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of every rendition rendered (by any app in this process) during the test."""
+    from cms.media import renditions
+
+    calls: list[str] = []
+    real = renditions.render
+
+    def counting(data: bytes, spec: renditions.Spec, **kwargs: Any) -> tuple[bytes, bool]:
+        calls.append(spec.name())
+        return real(data, spec, **kwargs)
+
+    monkeypatch.setattr(renditions, "render", counting)
+    return calls

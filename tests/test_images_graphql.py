@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image as PILImage
+from starlette.testclient import TestClient
 
 from cms.db import Database
 from cms.graphql.relay import to_global_id
+from cms.media.ladder import DEFAULT_WIDTHS
 from cms.media.placeholder import NEUTRAL
 from cms.media.signing import verify
 from cms.services.images import ImageFields, add_image
@@ -45,8 +50,8 @@ def test_url_is_absolute_signed_and_canonical(gql: GraphQLClient, db: Database, 
     signature, source, name = match.groups()
     assert name == "w800_h800_cover_f300-600.webp"  # quality 80 is WebP's default
     assert verify("test-secret", f"{source}/{name}", signature)
-    assert url_of(gql, image_id).endswith("/full.jpg")  # the original's format, full size
-    assert url_of(gql, image_id, w=9000).endswith("/w4000.jpg")  # capped
+    assert url_of(gql, image_id).endswith("/w1600.jpg")  # the original's format and full size, named
+    assert url_of(gql, image_id, w=9000).endswith("/w1600.jpg")  # never larger than the original
 
 
 def test_focal_point_matters_only_to_crops(gql: GraphQLClient, db: Database, settings: Settings) -> None:
@@ -124,3 +129,96 @@ def test_imported_records_without_pixels_get_neutral_placeholders(gql: GraphQLCl
         "dataUri": NEUTRAL.data_uri,
     }
     assert re.search(r"/media/r/[\w-]+/i\d+/w400\.jpg$", image["url"])
+
+
+# --- The rendition ladder and real sizes ----------------------------------------------------------
+
+
+def _served_size(client: TestClient, url: str) -> tuple[int, int]:
+    response = client.get(urlsplit(url).path)
+    assert response.status_code == 200, response.text
+    return PILImage.open(io.BytesIO(response.content)).size
+
+
+def test_a_width_past_the_original_is_named_and_served_at_the_originals_size(
+    gql: GraphQLClient, client: TestClient, db: Database, settings: Settings
+) -> None:
+    with db.write() as session:
+        pk = add_image(
+            session,
+            data=save(photo((2400, 1600)), "JPEG"),
+            filename="wide.jpg",
+            fields=ImageFields(title="Wide", creator="Jane", license="CC-BY-2.0", public=True),
+            settings=settings,
+        )
+    image_id = to_global_id("Image", pk)
+    url = url_of(gql, image_id, w=5000)
+    assert url.endswith("/w2400.jpg")
+    assert url == url_of(gql, image_id, w=2400)  # one file, one URL
+    assert _served_size(client, url) == (2400, 1600)
+
+
+def test_off_ladder_widths_snap_up_and_the_url_says_the_size(
+    gql: GraphQLClient, client: TestClient, db: Database, settings: Settings
+) -> None:
+    image_id = upload(db, settings)
+    url = url_of(gql, image_id, w=300)
+    assert url.endswith("/w320.jpg")
+    assert _served_size(client, url) == (320, 180)
+    # 7:5 is nearest 4:3; quality 72 is nearest 70, 77 nearest JPEG's default (82).
+    assert url_of(gql, image_id, w=700, h=500, fit="COVER").endswith("/w800_h600_cover.jpg")
+    assert url_of(gql, image_id, w=400, q=72).endswith("/w400_q70.jpg")
+    assert url_of(gql, image_id, w=400, q=77).endswith("/w400.jpg")
+
+
+def test_many_anonymous_asks_make_few_distinct_renditions(
+    gql: GraphQLClient, db: Database, settings: Settings
+) -> None:
+    """The hardening report: 15 requests used to sign 398 distinct URLs; every one would render."""
+    image_id = upload(db, settings)  # 1600 x 900
+    urls: set[str] = set()
+    widths = iter(range(1, 4000, 17))
+    for _ in range(15):
+        aliases = " ".join(f"u{n}: url(width: {next(widths, 4000)})" for n in range(15))
+        data = gql.data(f"query($id: ID!) {{ image(id: $id) {{ {aliases} }} }}", {"id": image_id})
+        urls.update(data["image"].values())
+    ladder = {f"w{width}.jpg" for width in DEFAULT_WIDTHS if width <= 1600}  # 21 steps, 1600 the original
+    assert {url.rsplit("/", 1)[1] for url in urls} <= ladder
+    assert 15 <= len(urls) <= len(ladder)  # 225 widths asked
+
+
+def test_a_grid_keeps_nd_images_with_the_contain_fallback(
+    gql: GraphQLClient, client: TestClient, db: Database, settings: Settings
+) -> None:
+    nd = upload(db, settings, licence="CC-BY-ND-2.0")
+    by = upload(db, settings)
+    query = """query($id: ID!) { image(id: $id) {
+      cropAllowed
+      url(width: 400, height: 400, fit: COVER, fallback: CONTAIN)
+      srcSet(widths: [200, 400], fit: COVER, aspectRatio: 1.0, fallback: CONTAIN)
+      attribution(fit: COVER, aspectRatio: 1.0) { text } } }"""
+    letterboxed = gql.data(query, {"id": nd})["image"]
+    assert letterboxed["cropAllowed"] is False
+    assert letterboxed["url"].endswith("/w400_h400_contain.jpg")
+    assert _served_size(client, letterboxed["url"]) == (400, 400)
+    assert [entry.rsplit("/", 1)[1] for entry in letterboxed["srcSet"].split(", ")] == [
+        "w200_h200_contain.jpg 200w",
+        "w400_h400_contain.jpg 400w",
+    ]
+    assert not letterboxed["attribution"]["text"].startswith("Cropped")  # it is not cropped
+    cropped = gql.data(query, {"id": by})["image"]
+    assert cropped["cropAllowed"] is True
+    assert cropped["url"].endswith("/w400_h400_cover.jpg")
+    assert cropped["attribution"]["text"].startswith("Cropped from")
+    # Without the fallback, COVER keeps its explicit error for callers who want it.
+    assert gql.codes(QUERY, {"id": nd, "w": 400, "h": 400, "fit": "COVER"}) == ["LICENSE_FORBIDS"]
+
+
+def test_cover_is_not_a_fallback(gql: GraphQLClient, db: Database, settings: Settings) -> None:
+    image_id = upload(db, settings, licence="CC-BY-ND-2.0")
+    query = (
+        """query($id: ID!) { image(id: $id) { url(width: 400, height: 400, fit: COVER, fallback: COVER) } }"""
+    )
+    errors = gql.errors(query, {"id": image_id})
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "fallback" in errors[0]["message"]

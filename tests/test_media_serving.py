@@ -11,12 +11,16 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 from PIL import Image
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.testclient import TestClient
 
 from cms.db import Database
 from cms.media import renditions
 from cms.media.signing import signed_path
 from cms.services.images import ImageFields, add_image
 from cms.settings import Settings
+from cms.web.media import MediaEndpoint
 
 from .test_media_intake import exif_jpeg, photo, save
 
@@ -120,3 +124,75 @@ def test_concurrent_first_requests_do_the_work_once(
     assert {status for status, _ in results} == {200}
     assert len({body for _, body in results}) == 1
     assert count_renders == ["w600.webp"]
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("full.jpg", (640, 480)),  # what url() gave with no arguments
+        ("w801.jpg", (640, 480)),  # any width used to be signed; larger than the original: its size
+        ("w4000.jpg", (640, 480)),  # what url(width: 5000) used to be named
+        ("w333_q77.webp", (333, 250)),  # any quality, off the ladder
+        ("w100_h37_cover_f250-750.jpg", (100, 37)),  # any shape
+        ("w120_h90_contain.png", (120, 90)),
+        ("h50.jpg", (67, 50)),
+    ],
+)
+def test_urls_signed_before_the_ladder_keep_working(
+    server: str, db: Database, settings: Settings, name: str, size: tuple[int, int]
+) -> None:
+    source = _upload(db, settings)
+    response = httpx.get(_url(server, source, name), timeout=30)
+    assert response.status_code == 200, response.text
+    assert Image.open(io.BytesIO(response.content)).size == size
+
+
+def _endpoint_app(settings: Settings, **options: Any) -> Starlette:
+    from cms.services.images import storage_for
+
+    return Starlette(routes=MediaEndpoint(settings, storage_for(settings), **options).routes())
+
+
+def test_a_refused_first_render_is_429_and_renders_nothing(
+    db: Database, settings: Settings, count_renders: list[str]
+) -> None:
+    source = _upload(db, settings)
+    made, new = signed_path("test-secret", source, "w320.jpg"), signed_path("test-secret", source, "w400.jpg")
+    with TestClient(_endpoint_app(settings)) as client:
+        assert client.get(made).status_code == 200
+    asked: list[str] = []
+
+    def refuse(request: Request) -> bool:
+        asked.append(request.url.path)
+        return False
+
+    with TestClient(_endpoint_app(settings, allow_first_render=refuse)) as client:
+        refused = client.get(new)
+        assert refused.status_code == 429
+        assert refused.headers["retry-after"] == "60"
+        assert client.get(made).status_code == 200  # stored renditions are served all the same
+    assert asked == [new]  # only a first render asks
+    assert count_renders == ["w320.jpg"]
+
+
+def test_an_async_check_may_say_how_long_to_wait(db: Database, settings: Settings) -> None:
+    source = _upload(db, settings)
+    allow = {"now": False}
+    charged: list[tuple[str, int]] = []
+
+    async def limiter(request: Request) -> bool:
+        charged.append((request.state.rendition.name(), request.state.render_units))
+        request.state.retry_after = 7
+        return allow["now"]
+
+    with TestClient(_endpoint_app(settings, allow_first_render=limiter)) as client:
+        path = signed_path("test-secret", source, "w400.jpg")
+        refused = client.get(path)
+        assert refused.status_code == 429
+        assert refused.headers["retry-after"] == "7"
+        allow["now"] = True
+        assert client.get(path).status_code == 200
+    assert charged == [
+        ("w400.jpg", 1),
+        ("w400.jpg", 1),
+    ]  # 1 + 0.16 MP of JPEG  # what it is and what it may cost

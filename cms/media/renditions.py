@@ -107,6 +107,24 @@ class Spec:
         )
 
 
+#: Rough CPU per output megapixel relative to JPEG, from bench/images.py (AVIF: libaom at speed 8).
+_COST_FACTOR = {OutputFormat.JPEG: 1, OutputFormat.WEBP: 3, OutputFormat.PNG: 4, OutputFormat.AVIF: 10}
+
+
+def render_units(spec: Spec, max_size: int = 4000) -> int:
+    """What rendering ``spec`` may cost, in units of at most about 130 ms of CPU (bench/images.py).
+
+    One unit for reading the original (JPEGs decode scaled down, so even a 24-MP one costs
+    about one), plus the output's megapixels weighted by the encoder. An upper bound from the
+    name alone (the original's shape is not known without reading it): a one-sided box is
+    taken as square. A rate limiter can charge first renders by it, so one 4000-px AVIF
+    (161 units; 11 CPU s measured) counts as what it costs.
+    """
+    width = min(spec.width or max_size, max_size)
+    height = min(spec.height or spec.width or max_size, max_size)
+    return round(1 + width * height / 1e6 * _COST_FACTOR[spec.format])
+
+
 def focal_per_mille(x: float, y: float) -> tuple[int, int]:
     return round(x * 1000), round(y * 1000)
 

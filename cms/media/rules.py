@@ -6,7 +6,6 @@ Framework-free: given the licence facts and what is asked, allow or raise.
 from __future__ import annotations
 
 from cms.errors import Invalid, LicenseForbids
-from cms.media.geometry import Plan
 from cms.media.licenses import LicenseFacts
 
 
@@ -32,8 +31,8 @@ def check_credit(facts: LicenseFacts, *, creator: str, title: str, source_url: s
         )
 
 
-def check_rendition(facts: LicenseFacts, layout: Plan) -> None:
-    """Refuse a crop of an image whose licence forbids adaptations (-ND, and ARR).
+def crop_forbidden(facts: LicenseFacts) -> LicenseForbids:
+    """The refusal of a crop of an image whose licence forbids adaptations (-ND, and ARR).
 
     Why crops and not resizes: CC licences let anyone exercise the licensed rights
     "in any format or medium", and such format changes "are not considered
@@ -44,9 +43,9 @@ def check_rendition(facts: LicenseFacts, layout: Plan) -> None:
     adaptation; we do not decide that per image, so -ND images are never cropped.
     Letterboxing (CONTAIN) fills the same slot without changing the work.
     """
-    if layout.cropped and not facts.allows_adaptations:
-        raise LicenseForbids(
-            f"the image is licensed under {facts.name}, which does not allow adaptations: it cannot be "
-            "cropped to another aspect ratio. Use fit SCALE_DOWN or CONTAIN (letterbox) instead",
-            field="fit",
-        )
+    return LicenseForbids(
+        f"the image is licensed under {facts.name}, which does not allow adaptations: it cannot be "
+        "cropped to another aspect ratio. Use fit SCALE_DOWN or CONTAIN (letterbox) instead, or "
+        "give `fallback: CONTAIN` to get a letterbox whenever a crop is not allowed",
+        field="fit",
+    )

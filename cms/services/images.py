@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -17,8 +19,10 @@ from sqlalchemy.orm import Session
 
 from cms.errors import BadInput, Invalid, NotFound, Problem, Refused, UnsupportedMedia
 from cms.media.intake import Intake, inspect
+from cms.media.ladder import Ladder
 from cms.media.licenses import LicenseFacts, facts_for, resolve_license
 from cms.media.rules import check_credit
+from cms.media.s3 import S3Storage, parse_location
 from cms.media.storage import LocalStorage, Storage, original_key, sha256_hex
 from cms.models import Author, Image, utcnow
 from cms.services import audit, changes, events, library
@@ -52,7 +56,25 @@ class ImageFields:
 
 
 def storage_for(settings: Settings) -> Storage:
-    return LocalStorage(settings.media_root)
+    """The media store the settings name; one per store, as an S3 client is costly to make and thread-safe."""
+    return _storage(settings.media_storage, settings.media_root, settings.s3_endpoint_url, settings.s3_region)
+
+
+@lru_cache(maxsize=16)
+def _storage(kind: str, root: Path, endpoint_url: str | None, region: str | None) -> Storage:
+    if kind == "file":
+        return LocalStorage(root)
+    return S3Storage(parse_location(kind), endpoint_url=endpoint_url, region=region)
+
+
+def ladder_for(settings: Settings) -> Ladder:
+    """The widths renditions are made in, under these settings."""
+    return _ladder(settings.rendition_widths, settings.max_rendition_size)
+
+
+@lru_cache(maxsize=16)
+def _ladder(widths: tuple[int, ...], max_size: int) -> Ladder:
+    return Ladder.build(widths, max_size)
 
 
 def _license(fields: ImageFields, intake: Intake) -> LicenseFacts:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Row, bindparam, select
 from cms.media.credits import CreditFields, credit_line
 from cms.media.licenses import LicenseFacts, facts_for
 from cms.media.placeholder import NEUTRAL, Placeholder
+from cms.media.resolve import Original
 from cms.models import Author
 from cms.services import articles as article_reads
 from cms.services import library, links
@@ -58,6 +59,12 @@ class ImageView:
     def source(self) -> str:
         """What rendition URLs name: the original's hash, or ``i<id>`` while it has no pixels."""
         return self.sha256 or f"i{self.id}"
+
+    @property
+    def original(self) -> Original:
+        """What rendition URLs are made from. With no stored file yet (an imported record) the URL
+        names ``i<id>``, and the media endpoint answers it with 404 until pixels are uploaded."""
+        return Original(self.source, self.width, self.height, self.format, self.focal_point)
 
     @property
     def credit_fields(self) -> CreditFields:

@@ -17,7 +17,7 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """Ready to serve: the database answers and its schema is migrated."""
+    """Ready to serve: the database answers and its schema is migrated, and the media store is usable."""
     state: AppState = request.app.state.cms
     if problem := shared_secret_problem(state.settings):
         return JSONResponse({"status": "unavailable", "secretKey": problem}, status_code=503)
@@ -28,4 +28,10 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse(
             {"status": "unavailable", "database": "unreachable or not migrated"}, status_code=503
         )
-    return JSONResponse({"status": "ok", "database": "ok", "revision": revision})
+    media = getattr(request.app.state, "media", None)
+    if media is not None and (problem := await media.storage_problem()):
+        return JSONResponse(
+            {"status": "unavailable", "database": "ok", "revision": revision, "media": problem},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ok", "database": "ok", "revision": revision, "media": "ok"})

@@ -9,10 +9,10 @@ import strawberry
 from cms.errors import BadInput
 from cms.graphql.relay import Node, to_global_id
 from cms.media.credits import CreditFields, attribution_html, attribution_text, credit_line
-from cms.media.geometry import Fit, Plan, cap_box
-from cms.media.renditions import NATURAL_FORMAT, OutputFormat, Spec, focal_per_mille
-from cms.media.rules import check_rendition
-from cms.media.signing import signed_path
+from cms.media.geometry import Fit
+from cms.media.renditions import OutputFormat
+from cms.media.resolve import Ask, Original, Rendition, allowed, crop_allowed, resolve
+from cms.services.images import ladder_for
 from cms.services.views import ImageView
 
 ImageFit = strawberry.enum(
@@ -136,21 +136,31 @@ class Image(Node):
 
     @strawberry.field(
         description="TASL attribution. Give the fit and aspect ratio of the renditions it accompanies: "
-        'when they crop the image, it says "Cropped from ..." (an adaptation must say so).'
+        'when they crop the image, it says "Cropped from ..." (an adaptation must say so). An image whose '
+        "licence forbids crops is never cropped (its renditions fall back or are refused), so its "
+        "attribution never says so."
     )
     def attribution(
         self, info: strawberry.Info, fit: Fit | None = Fit.SCALE_DOWN, aspect_ratio: float | None = None
     ) -> Attribution:
         modified = False
-        if fit is Fit.COVER and aspect_ratio is not None and self.view.width > 0 and self.view.height > 0:
+        if fit is Fit.COVER and aspect_ratio is not None and self.crop_allowed():
             _check_aspect_ratio(aspect_ratio)
             width = info.context.settings.max_rendition_size
-            height = max(1, round(width / aspect_ratio))
-            modified = self._rendition(info, width, height, fit, None, None)[1].cropped
+            ask = Ask(width=width, height=max(1, round(width / aspect_ratio)), fit=Fit.COVER)
+            modified = self._resolve(info, ask).layout.cropped
         fields = self.view.credit_fields
         return Attribution(
             text=attribution_text(fields, modified=modified), html=attribution_html(fields, modified=modified)
         )
+
+    @strawberry.field(
+        description="Whether renditions may crop this image (fit COVER to another shape). False for "
+        "licences that forbid adaptations (CC -ND, all rights reserved): ask those with `fallback`, "
+        "or use CONTAIN."
+    )
+    def crop_allowed(self) -> bool:
+        return crop_allowed(self.view.license)
 
     @strawberry.field(description="What to show while the image loads.")
     def placeholder(self) -> ImagePlaceholder:
@@ -161,9 +171,15 @@ class Image(Node):
         )
 
     @strawberry.field(
-        description="Absolute, signed URL of a rendition. Sizes are capped and never exceed the "
-        "original; format defaults to the original's (PNG for GIF). An image whose licence forbids "
-        "adaptations cannot be COVER-cropped to another shape (LICENSE_FORBIDS)."
+        description="Absolute, signed URL of a rendition, whose name states the size it really has. "
+        "Widths and heights snap up to the rendition ladder (16 to 4000 px in steps of about 1.25x "
+        "unless configured otherwise); a COVER or CONTAIN box keeps the snapped width and takes the "
+        "nearest standard aspect ratio (3:1, 7:3, 2:1, 1.91:1, 16:9, 3:2, 4:3, 5:4, 1:1 and their "
+        "portraits); quality snaps to 30, 50, 70, 90 or the format's default. Never larger than the "
+        "original, nor than the largest rendition size. Format defaults to the original's (PNG for "
+        "GIF). An image whose licence forbids adaptations (see cropAllowed) cannot be COVER-cropped "
+        "to another shape: that is LICENSE_FORBIDS, unless `fallback` (CONTAIN or SCALE_DOWN) names "
+        "the fit to use instead, which gives the best allowed rendition."
     )
     def url(
         self,
@@ -173,12 +189,16 @@ class Image(Node):
         fit: Fit | None = Fit.SCALE_DOWN,
         format: OutputFormat | None = None,
         quality: int | None = None,
+        fallback: Fit | None = None,
     ) -> str:
-        return self._rendition(info, width, height, fit, format, quality)[0]
+        ask = Ask(width, height, fit or Fit.SCALE_DOWN, format, quality)
+        return self._url(info, self._allowed(info, ask, fallback))
 
     @strawberry.field(
         description="A srcset attribute value: one signed URL per width, described by the width it "
-        "really has (widths past the original collapse onto it). aspectRatio is width / height."
+        "really has. Widths snap up to the rendition ladder, as in `url`, and widths past the original "
+        "collapse onto it. aspectRatio is width / height. `fallback` as in `url`: without it, a COVER "
+        "crop of an image whose licence forbids crops is LICENSE_FORBIDS."
     )
     def src_set(
         self,
@@ -187,6 +207,7 @@ class Image(Node):
         format: OutputFormat | None = None,
         fit: Fit | None = Fit.SCALE_DOWN,
         aspect_ratio: float | None = None,
+        fallback: Fit | None = None,
     ) -> str:
         if not widths:
             raise BadInput("`widths` needs at least one width", field="widths")
@@ -197,37 +218,33 @@ class Image(Node):
         entries: dict[int, str] = {}
         for width in sorted(set(widths)):
             height = None if aspect_ratio is None or width < 1 else max(1, round(width / aspect_ratio))
-            url, layout = self._rendition(info, width, height, fit, format, None)
-            entries.setdefault(layout.canvas[0], url)
+            rendition = self._allowed(info, Ask(width, height, fit or Fit.SCALE_DOWN, format), fallback)
+            entries.setdefault(rendition.size[0], self._url(info, rendition))
         return ", ".join(f"{url} {width}w" for width, url in entries.items())
 
-    def _rendition(
-        self,
-        info: strawberry.Info,
-        width: int | None,
-        height: int | None,
-        fit: Fit | None,
-        fmt: OutputFormat | None,
-        quality: int | None,
-    ) -> tuple[str, Plan]:
+    def _original(self) -> Original:
+        return self.view.original
+
+    def _resolve(self, info: strawberry.Info, ask: Ask) -> Rendition:
         settings = info.context.settings
-        view = self.view
-        for name, value in (("width", width), ("height", height)):
-            if value is not None and value < 1:
-                raise BadInput(f"`{name}` must be at least 1", field=name)
-        if quality is not None and not 1 <= quality <= 100:
-            raise BadInput("`quality` must be between 1 and 100", field="quality")
-        width, height = cap_box(width, height, settings.max_rendition_size)
-        focal = focal_per_mille(*view.focal_point) if view.focal_point is not None else None
-        fmt = fmt or NATURAL_FORMAT.get(view.format or "JPEG", OutputFormat.JPEG)
-        spec = Spec(width, height, fit or Fit.SCALE_DOWN, fmt, quality, focal).canonical()
-        source = (view.width, view.height)
-        layout = spec.plan(source if min(source) > 0 else (1, 1), settings.max_rendition_size)
-        check_rendition(view.license, layout)
-        # No stored file yet (an imported record): a signed URL all the same, which the
-        # media endpoint answers with 404 until pixels are uploaded (the URL then changes).
-        path = signed_path(settings.secret_key, view.source, spec.name())
-        return settings.public_url + path, layout
+        return resolve(
+            self._original(), ask, ladder=ladder_for(settings), max_size=settings.max_rendition_size
+        )
+
+    def _allowed(self, info: strawberry.Info, ask: Ask, fallback: Fit | None) -> Rendition:
+        settings = info.context.settings
+        return allowed(
+            self._original(),
+            ask,
+            self.view.license,
+            ladder=ladder_for(settings),
+            max_size=settings.max_rendition_size,
+            fallback=fallback,
+        )
+
+    def _url(self, info: strawberry.Info, rendition: Rendition) -> str:
+        settings = info.context.settings
+        return rendition.url(settings.public_url, settings.secret_key, self._original())
 
 
 def _check_aspect_ratio(value: float) -> None:
