@@ -21,34 +21,27 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from cms.search.query import SearchQuery
-from cms.search.text import TOKEN, term_of
+from cms.search.text import TOKEN, fold, normal, term_of
 
 WINDOW = 30  # words
 LEAD = 5  # words of context before the first hit
+_WINDOW_CHARS = 150
 ELLIPSIS = "…"
 _SPACE = re.compile(r"\s+")
-_TOKEN_CHAR = r"[^\W_]|[\u0300-\u036f]"
+_WINDOW = re.compile(rf"[^\W_]+(?:[\W_]+[^\W_]+){{0,{WINDOW - 1}}}")
 
 
 @lru_cache(maxsize=1)
-def _variants() -> dict[str, str]:
-    """For each ASCII letter, the accented Latin letters that fold to it."""
-    table: dict[str, list[str]] = {}
-    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+def _folding() -> dict[int, str]:
+    """A length-keeping fold for str.translate: each character to one lower-case,
+    unaccented character where there is one ("É" -> "e", "Σ" -> "σ")."""
+    table: dict[int, str] = {}
+    for code in range(0x41, 0x2000):
         ch = chr(code)
-        base = unicodedata.normalize("NFD", ch)[0].lower()
-        if base.isascii() and base.isalpha() and base != ch.lower():
-            table.setdefault(base, []).append(ch)
-    return {base: "".join(chars) for base, chars in table.items()}
-
-
-def _root_pattern(root: str) -> str:
-    variants = _variants()
-    parts = []
-    for ch in root:
-        extra = variants.get(ch, "")
-        parts.append(f"[{re.escape(ch)}{extra}][\u0300-\u036f]*" if extra else re.escape(ch))
-    return "".join(parts)
+        folded = fold(ch)
+        if len(folded) == 1 and folded != ch:
+            table[code] = folded
+    return table
 
 
 @dataclass(frozen=True)
@@ -64,16 +57,24 @@ class Highlighter:
     def __init__(self, query: SearchQuery) -> None:
         self.phrases = [tuple(term_of(w) for w in term.words) for term in query.terms()]
         self.stems = {s for phrase in self.phrases for s in phrase}
-        roots = sorted({s[: max(1, len(s) - 2)] for s in self.stems}, key=len, reverse=True)
-        alternatives = "|".join(_root_pattern(r) for r in roots)
-        self._candidates = re.compile(rf"(?<![^\W_])(?:{alternatives})(?:{_TOKEN_CHAR})*", re.IGNORECASE)
+        self.roots = {s[: max(1, len(s) - 1)] for s in self.stems}
+
+    def _words(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, stem) of the words in ``text`` that stem to a query term, in order."""
+        folded = text.translate(_folding())
+        found: dict[int, tuple[int, int, str]] = {}
+        for root in self.roots:
+            at = folded.find(root)
+            while at >= 0:
+                if at not in found and not (at > 0 and folded[at - 1].isalnum()):
+                    match = TOKEN.match(text, at)
+                    if match is not None and (stem := term_of(match.group())) in self.stems:
+                        found[at] = (at, match.end(), stem)
+                at = folded.find(root, at + 1)
+        return [found[at] for at in sorted(found)]
 
     def _hits(self, text: str) -> list[_Hit]:
-        words = [
-            (m.start(), m.end(), stem)
-            for m in self._candidates.finditer(text)
-            if (stem := term_of(m.group())) in self.stems
-        ]
+        words = self._words(text)
         hits = []
         for i, (start, _, _) in enumerate(words):
             for t, phrase in enumerate(self.phrases):
@@ -91,21 +92,18 @@ class Highlighter:
 
     def snippet(self, title: str, summary: str, body: str) -> str:
         for text in (body, summary, title):
-            if text and (hits := self._hits(text)):
+            if text and (hits := self._hits(text := normal(text))):
                 return _passage(text, hits)
-        return _passage(body or summary or title or "", [])
+        return _passage(normal(body or summary or title or ""), [])
 
 
 def _window_end(text: str, start: int) -> tuple[int, bool, int]:
     """Where WINDOW words from ``start`` end, whether words follow, and how many it has."""
-    end = start
-    found = 0
-    for match in TOKEN.finditer(text, start):
-        if found == WINDOW:
-            return end, True, found
-        end = match.end()
-        found += 1
-    return end, False, found
+    match = _WINDOW.search(text, start)
+    if match is None:
+        return start, False, 0
+    found = len(TOKEN.findall(text, match.start(), match.end()))
+    return match.end(), TOKEN.search(text, match.end()) is not None, found
 
 
 def _fill_back(text: str, start: int, missing: int) -> int:
@@ -126,16 +124,16 @@ def _passage(text: str, hits: list[_Hit]) -> str:
     first = TOKEN.search(text)
     if first is None:
         return html.escape(_SPACE.sub(" ", text).strip(), quote=False)
-    best_start, best_end, more, best_score, words = first.start(), 0, False, -1, 0
-    for anchor in hits[:12]:
-        start = _window_start(text, anchor.start)
-        end, tail, found = _window_end(text, start)
-        inside = [h for h in hits if h.start >= start and h.end <= end]
-        score = len({h.term for h in inside})
+    # The anchor: the hit that starts the stretch of about a window's length with
+    # the most different terms (characters stand in for words here; the window
+    # itself is then cut at word boundaries).
+    anchor, best_score = first.start(), -1
+    for hit in hits:
+        score = len({h.term for h in hits if hit.start <= h.start < hit.start + _WINDOW_CHARS})
         if score > best_score:
-            best_start, best_end, more, best_score, words = start, end, tail, score, found
-    if best_score < 0:
-        best_end, more, words = _window_end(text, first.start())
+            anchor, best_score = hit.start, score
+    best_start = _window_start(text, anchor) if hits else first.start()
+    best_end, more, words = _window_end(text, best_start)
     if not more and words < WINDOW:
         best_start = max(first.start(), _fill_back(text, best_start, WINDOW - words))
     cut_before = best_start > first.start()

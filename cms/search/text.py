@@ -6,8 +6,9 @@ configuration of migration 0005, which splits, folds and stems the way FTS5 does
 This module is the same rule in Python: what the query parser keeps as a word and
 what a snippet marks as a hit.
 
-- a token is a run of letters and digits (Unicode categories L and N); combining
-  accents belong to the token they follow; everything else separates tokens;
+- a token is a run of letters and digits (Unicode categories L and N), in text
+  normalised to NFC (so an accent typed as a combining mark joins its letter);
+  everything else separates tokens;
 - tokens are lower-cased and lose the accents of Latin letters ("Café" ~ "cafe");
 - tokens are stemmed with Porter's algorithm ("sanctions" ~ "sanction").
 """
@@ -20,7 +21,7 @@ from functools import lru_cache
 
 from cms.search.porter import stem
 
-TOKEN = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
+TOKEN = re.compile(r"[^\W_]+")
 _COMBINING_ACCENT = re.compile(r"(?<=[a-z])[\u0300-\u036f]+")
 
 # Words too common to look for unless quoted: PostgreSQL's English list (Snowball's).
@@ -48,8 +49,12 @@ def fold(token: str) -> str:
     return unicodedata.normalize("NFC", _COMBINING_ACCENT.sub("", decomposed)).replace("ς", "σ")
 
 
+def normal(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def tokens(text: str) -> list[str]:
-    return TOKEN.findall(text)
+    return TOKEN.findall(normal(text))
 
 
 def term_of(token: str) -> str:
