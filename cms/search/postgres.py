@@ -99,7 +99,8 @@ class PostgresSearch:
         positive = " && ".join(groups)
         full = " && ".join([positive, *(f"!!{_term_sql(i)}" for i in excluded.values())])
         any_term = " || ".join(_term_sql(i) for i in index.values())
-        each = ", ".join(f"({_term_sql(i)})::text" for i in index.values())
+        # Every phrase of the MATCH expression, in its order, as FTS5's bm25 sums them.
+        each = ", ".join(f"({_term_sql(index[t])})::text" for group in query.groups for t in group)
         row = conn.execute(
             text(f"SELECT ({full})::text, ({positive})::text, ({any_term})::text, ARRAY[{each}]"), params
         ).one()
@@ -121,8 +122,10 @@ class PostgresSearch:
             .where(self._matches(self._compile(conn, query)), *where)
         )
 
-    def _bm25(self, conn: Connection, compiled: Compiled, memo: Memo) -> ColumnElement[Any]:
-        """FTS5's BM25 of ``vector`` for the query's terms, with corpus figures from ``memo``."""
+    def _ranked(
+        self, conn: Connection, compiled: Compiled, memo: Memo, conditions: list[ColumnElement[bool]]
+    ) -> Select:  # type: ignore[type-arg]
+        """(article id, score) of the matches meeting ``conditions``: FTS5's BM25."""
         rows = memo(
             ("search-rows",),
             lambda: int(conn.execute(select(func.count()).select_from(_search)).scalar_one()),
@@ -131,18 +134,36 @@ class PostgresSearch:
             ("search-words",),
             lambda: int(conn.execute(select(func.coalesce(func.sum(_search.c.tokens), 0))).scalar_one()),
         )
+        source = _search.join(_article, _article.c.id == _search.c.article_id)
+        vector: ColumnElement[Any] = _search.c.vector
+        if len(compiled.terms) > 1:
+            # Read (de-TOAST) the vector once, not once per term.
+            copy = select(_search.c.vector.op("||")(literal_column("''::tsvector")).label("v"))
+            copy = copy.correlate(_search).offset(0)
+            lateral = copy.lateral("read")
+            source = source.join(lateral, literal_column("true"))
+            vector = lateral.c.v
+        counts = [
+            func.round(10 * func.ts_rank_cd(_WEIGHTS, vector, _tsquery(term))).label(f"f{i}")
+            for i, term in enumerate(compiled.terms)
+        ]
+        # OFFSET 0 keeps the subquery whole, so each count is computed once, not per use.
+        inner = (
+            select(_search.c.article_id, _search.c.tokens, *counts)
+            .select_from(source)
+            .where(self._matches(compiled), *conditions)
+            .offset(0)
+            .subquery("counted")
+        )
         average = words / rows if rows else 1.0
-        length = 1 - B + B * cast(_search.c.tokens, Float) / (average or 1.0)
+        length = (1 - B) + B * cast(inner.c.tokens, Float) / (average or 1.0)
         score: ColumnElement[Any] = literal(0.0)
-        for term in compiled.terms:
-            if not term:
-                continue
+        for i, term in enumerate(compiled.terms):
             hits = memo(("search-df", term), lambda term=term: self._document_frequency(conn, term))  # type: ignore[misc]
             idf = math.log((rows - hits + 0.5) / (hits + 0.5)) if rows else 0.0
-            idf = idf if idf > 0 else 1e-6
-            weighted = func.round(10 * func.ts_rank_cd(_WEIGHTS, _search.c.vector, _tsquery(term)))
-            score = score + idf * (weighted * (K1 + 1)) / (weighted + K1 * length)
-        return score
+            weighted = inner.c[f"f{i}"]
+            score = score + (idf if idf > 0 else 1e-6) * ((weighted * (K1 + 1)) / (weighted + K1 * length))
+        return select(inner.c.article_id, score.label("score"))
 
     def _document_frequency(self, conn: Connection, term: str) -> int:
         stmt = select(func.count()).select_from(_search).where(_matched.op("@@")(_tsquery(term)))
@@ -159,12 +180,6 @@ class PostgresSearch:
         memo: Memo = direct,
     ) -> list[Hit]:
         compiled = self._compile(conn, query)
-        score = self._bm25(conn, compiled, memo).label("score")
-        base = (
-            select(_search.c.article_id, score)
-            .select_from(_search.join(_article, _article.c.id == _search.c.article_id))
-            .where(self._matches(compiled), *where)
-        )
         matches = memo(
             ("search-matches", compiled.full),
             lambda: int(
@@ -174,19 +189,20 @@ class PostgresSearch:
             ),
         )
         if matches <= EXACT_LIMIT:
-            tiers = [base]
+            tiers: list[list[ColumnElement[bool]]] = [[]]
         else:
             in_head = _search.c.head.op("@@")(_tsquery(compiled.positive))
             some_in_head = _search.c.head.op("@@")(_tsquery(compiled.any_term))
-            tiers = [
-                base.where(in_head),
-                base.where(some_in_head, not_(in_head)),
-                base.where(not_(some_in_head)),
-            ]
+            tiers = [[in_head], [some_in_head, not_(in_head)], [not_(some_in_head)]]
         page: list[tuple[int, float]] = []
         skip, wanted = offset, limit
         for tier in tiers:
-            stmt = tier.order_by(literal_column("score").desc(), _search.c.article_id).limit(bindparam("n"))
+            ranked = self._ranked(conn, compiled, memo, [*where, *tier]).subquery("ranked")
+            stmt = (
+                select(ranked.c.article_id, ranked.c.score)
+                .order_by(ranked.c.score.desc(), ranked.c.article_id)
+                .limit(bindparam("n"))
+            )
             rows = [(int(r[0]), float(r[1])) for r in conn.execute(stmt, {"n": skip + wanted})]
             page += rows[skip:]
             if len(rows) >= skip + wanted:
