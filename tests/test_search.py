@@ -198,7 +198,8 @@ def test_snippet_of_a_long_body_is_a_window_with_ellipses(seed: Seeder, gql: Gra
     after = " ".join(f"more{n}" for n in range(60))
     seed.article("Ports", body=f"<p>{before} new sanctions closed the harbour {after}</p>")
     snippet = search(gql, "sanctions")["edges"][0]["snippet"]
-    assert snippet.startswith("…") and snippet.endswith("…"), snippet
+    assert snippet.startswith("…"), snippet
+    assert snippet.endswith("…"), snippet
     assert "word59 new <mark>sanctions</mark> closed the harbour more0" in snippet
     assert len(without_marks(snippet).split()) <= 31
 
@@ -208,7 +209,8 @@ def test_snippet_shows_the_window_with_the_most_query_terms(seed: Seeder, gql: G
     seed.article("Ports", body=f"<p>Sanctions first. {filler} Then sanctions and the alliance together.</p>")
     snippet = search(gql, "sanctions alliance")["edges"][0]["snippet"]
     assert "<mark>sanctions</mark> and the <mark>alliance</mark> together." in snippet, snippet
-    assert snippet.startswith("…") and not snippet.endswith("…")
+    assert snippet.startswith("…")
+    assert not snippet.endswith("…")
 
 
 def test_snippet_marks_a_phrase_as_one_and_not_its_words_elsewhere(seed: Seeder, gql: GraphQLClient) -> None:

@@ -58,27 +58,179 @@ LONG_BODY = " ".join(["Ministers met again to discuss the budget and the harbour
 
 # slug, title, summary, body (HTML), section, category, year
 CORPUS: list[tuple[str, str, str, str, str, str, int]] = [
-    ("title-sanctions", "Sanctions reach the harbour", "Boats stayed home.", "<p>Fishing boats stayed home this week.</p>", "peninsula", "security", 2022),
-    ("summary-sanctions", "Harbour report", "New sanctions were announced.", "<p>Fishing boats stayed home.</p>", "peninsula", "trade", 2023),
-    ("body-sanctions", "Weather on the coast", "Rain again.", "<p>Fishing boats stayed home because of sanctions.</p>", "briefs", "trade", 2023),
-    ("many-sanctions", "Sanctions, sanctions", "Sanctions explained.", "<p>Sanctions and more sanctions: the sanction regime.</p>", "briefs", "security", 2024),
-    ("sanctions-tariffs", "Sanctions and tariffs", "Both at once.", "<p>The alliance weighs sanctions against tariffs.</p>", "peninsula", "trade", 2024),
-    ("alliance", "The alliance holds", "Allies meet in Seoul.", "<p>Sanctions were not discussed by the alliance.</p>", "briefs", "security", 2021),
-    ("trade-war", "The trade war deepens", "Tariffs rise.", "<p>A trade war between the two economies.</p>", "peninsula", "trade", 2022),
-    ("war-over-trade", "A war over trade routes", "Shipping lanes.", "<p>War, trade and the sea.</p>", "briefs", "trade", 2022),
-    ("title-end-summary-start", "Ports and trade", "War games near the coast.", "<p>Nothing here.</p>", "briefs", "security", 2020),
-    ("semiconductors", "Semiconductors in demand", "Chips for everyone.", "<p>Foundries run at capacity; tariffs loom.</p>", "peninsula", "trade", 2024),
-    ("technology", "Technology policy", "Technologies compared.", "<p>Technological change, possibly faster than expected.</p>", "briefs", "trade", 2023),
-    ("us-korea", "U.S.-Korea deal", "The US and Korea agree.", "<p>State-of-the-art talks; don't expect more in the 1990s style.</p>", "peninsula", "security", 2021),
-    ("cafe", "Café society in Seoul", "Naïve façades.", "<p>Cafe owners in Łódź and Ærø.</p>", "briefs", "culture", 2022),
+    (
+        "title-sanctions",
+        "Sanctions reach the harbour",
+        "Boats stayed home.",
+        "<p>Fishing boats stayed home this week.</p>",
+        "peninsula",
+        "security",
+        2022,
+    ),
+    (
+        "summary-sanctions",
+        "Harbour report",
+        "New sanctions were announced.",
+        "<p>Fishing boats stayed home.</p>",
+        "peninsula",
+        "trade",
+        2023,
+    ),
+    (
+        "body-sanctions",
+        "Weather on the coast",
+        "Rain again.",
+        "<p>Fishing boats stayed home because of sanctions.</p>",
+        "briefs",
+        "trade",
+        2023,
+    ),
+    (
+        "many-sanctions",
+        "Sanctions, sanctions",
+        "Sanctions explained.",
+        "<p>Sanctions and more sanctions: the sanction regime.</p>",
+        "briefs",
+        "security",
+        2024,
+    ),
+    (
+        "sanctions-tariffs",
+        "Sanctions and tariffs",
+        "Both at once.",
+        "<p>The alliance weighs sanctions against tariffs.</p>",
+        "peninsula",
+        "trade",
+        2024,
+    ),
+    (
+        "alliance",
+        "The alliance holds",
+        "Allies meet in Seoul.",
+        "<p>Sanctions were not discussed by the alliance.</p>",
+        "briefs",
+        "security",
+        2021,
+    ),
+    (
+        "trade-war",
+        "The trade war deepens",
+        "Tariffs rise.",
+        "<p>A trade war between the two economies.</p>",
+        "peninsula",
+        "trade",
+        2022,
+    ),
+    (
+        "war-over-trade",
+        "A war over trade routes",
+        "Shipping lanes.",
+        "<p>War, trade and the sea.</p>",
+        "briefs",
+        "trade",
+        2022,
+    ),
+    (
+        "title-end-summary-start",
+        "Ports and trade",
+        "War games near the coast.",
+        "<p>Nothing here.</p>",
+        "briefs",
+        "security",
+        2020,
+    ),
+    (
+        "semiconductors",
+        "Semiconductors in demand",
+        "Chips for everyone.",
+        "<p>Foundries run at capacity; tariffs loom.</p>",
+        "peninsula",
+        "trade",
+        2024,
+    ),
+    (
+        "technology",
+        "Technology policy",
+        "Technologies compared.",
+        "<p>Technological change, possibly faster than expected.</p>",
+        "briefs",
+        "trade",
+        2023,
+    ),
+    (
+        "us-korea",
+        "U.S.-Korea deal",
+        "The US and Korea agree.",
+        "<p>State-of-the-art talks; don't expect more in the 1990s style.</p>",
+        "peninsula",
+        "security",
+        2021,
+    ),
+    (
+        "cafe",
+        "Café society in Seoul",
+        "Naïve façades.",
+        "<p>Cafe owners in Łódź and Ærø.</p>",
+        "briefs",
+        "culture",
+        2022,
+    ),
     ("cafe-plain", "The cafe economy", "Coffee prices.", "<p>The cafe trade.</p>", "briefs", "culture", 2023),
-    ("rtl", "سياسة العقوبات", "עיתון על סנקציות", "<p>العقوبات على الموانئ. הסנקציות על הנמל.</p>", "peninsula", "culture", 2024),
-    ("cjk", "東京 ソウル 会談", "서울 회담", "<p>Санкции и тарифы. 東京での会談.</p>", "peninsula", "culture", 2024),
-    ("hostile-text", "Comments", "Quotes & operators.", "<p>Editors found &lt;script&gt;alert(1)&lt;/script&gt; near sanctions &amp; tariffs | !x.</p>", "briefs", "security", 2020),
-    ("long", "Budget talks", "A long meeting.", f"<p>{LONG_BODY} Sanctions came up at the very end.</p>", "briefs", "trade", 2021),
-    ("body-heavy", "Weekly notes", "Notes.", "<p>Sanctions, sanctions, sanctions, sanctions, sanctions.</p>", "briefs", "trade", 2024),
-    ("not-working", "Why sanctions are not working", "An essay.", "<p>Working papers on sanctions.</p>", "peninsula", "security", 2019),
-]  # fmt: skip
+    (
+        "rtl",
+        "سياسة العقوبات",
+        "עיתון על סנקציות",
+        "<p>العقوبات على الموانئ. הסנקציות על הנמל.</p>",
+        "peninsula",
+        "culture",
+        2024,
+    ),
+    (
+        "cjk",
+        "東京 ソウル 会談",
+        "서울 회담",
+        "<p>Санкции и тарифы. 東京での会談.</p>",
+        "peninsula",
+        "culture",
+        2024,
+    ),
+    (
+        "hostile-text",
+        "Comments",
+        "Quotes & operators.",
+        "<p>Editors found &lt;script&gt;alert(1)&lt;/script&gt; near sanctions &amp; tariffs | !x.</p>",
+        "briefs",
+        "security",
+        2020,
+    ),
+    (
+        "long",
+        "Budget talks",
+        "A long meeting.",
+        f"<p>{LONG_BODY} Sanctions came up at the very end.</p>",
+        "briefs",
+        "trade",
+        2021,
+    ),
+    (
+        "body-heavy",
+        "Weekly notes",
+        "Notes.",
+        "<p>Sanctions, sanctions, sanctions, sanctions, sanctions.</p>",
+        "briefs",
+        "trade",
+        2024,
+    ),
+    (
+        "not-working",
+        "Why sanctions are not working",
+        "An essay.",
+        "<p>Working papers on sanctions.</p>",
+        "peninsula",
+        "security",
+        2019,
+    ),
+]
 
 QUERIES = [
     "sanctions",
@@ -165,7 +317,9 @@ QUERIES = [
 
 
 def _gql_for(url: str, tmp: Path) -> Iterator[GraphQLClient]:
-    settings = Settings(database_url=url, media_root=tmp / "media", secret_key="t", base_url="https://example.org")
+    settings = Settings(
+        database_url=url, media_root=tmp / "media", secret_key="t", base_url="https://example.org"
+    )
     database = Database.from_settings(settings)
     seed = Seeder(database)
     sections = {slug: seed.section(slug.title(), slug=slug) for slug in ("peninsula", "briefs")}
@@ -227,7 +381,9 @@ def assert_same(lite: dict[str, Any], pg: dict[str, Any], query: str) -> None:
     assert pg["facets"] == lite["facets"], query
     assert [e["node"]["slug"] for e in pg["edges"]] == [e["node"]["slug"] for e in lite["edges"]], query
     assert [e["snippet"] for e in pg["edges"]] == [e["snippet"] for e in lite["edges"]], query
-    assert [e["rank"] for e in pg["edges"]] == pytest.approx([e["rank"] for e in lite["edges"]], abs=1e-5), query
+    assert [e["rank"] for e in pg["edges"]] == pytest.approx([e["rank"] for e in lite["edges"]], abs=1e-5), (
+        query
+    )
     assert pg["pageInfo"] == lite["pageInfo"], query
 
 

@@ -28,7 +28,9 @@ def test_or_offers_alternatives_and_binds_tighter_than_and() -> None:
     assert shape("chips or semiconductors") == shape("chips OR semiconductors")
 
 
-@pytest.mark.parametrize("raw", ["sanctions AND tariffs", "sanctions and tariffs", "AND sanctions tariffs AND"])
+@pytest.mark.parametrize(
+    "raw", ["sanctions AND tariffs", "sanctions and tariffs", "AND sanctions tariffs AND"]
+)
 def test_and_typed_as_a_word_is_the_default_and_changes_nothing(raw: str) -> None:
     assert shape(raw) == shape("sanctions tariffs")
 
@@ -70,7 +72,9 @@ def test_operators_and_stray_quotes_become_plain_words(raw: str) -> None:
     assert all(ch.isalnum() or ch in " ()_" for ch in inner.replace("AND", "").replace("OR", "")), expression
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "-tariffs", '""', "*** ()", "-", "AND", "OR", "NOT", "AND OR NOT"])
+@pytest.mark.parametrize(
+    "raw", ["", "   ", "-tariffs", '""', "*** ()", "-", "AND", "OR", "NOT", "AND OR NOT"]
+)
 def test_nothing_to_look_for_is_bad_input(raw: str) -> None:
     with pytest.raises(BadInput):
         parse(raw)
@@ -78,7 +82,7 @@ def test_nothing_to_look_for_is_bad_input(raw: str) -> None:
 
 @pytest.mark.parametrize("raw", ["the", "the and of", "not", "-sanctions the"])
 def test_only_common_words_is_bad_input_that_says_so(raw: str) -> None:
-    with pytest.raises(BadInput, match="very common words|not only exclusions"):
+    with pytest.raises(BadInput, match=r"very common words|not only exclusions"):
         parse(raw)
 
 

@@ -116,29 +116,33 @@ def best_first(
     return joined()
 
 
-def with_snippets(conn: Connection, query: SearchQuery, ranked: list[tuple[int, float]]) -> list[Hit]:
+TEXT_COLUMNS = (_article.c.title, _article.c.summary, _article.c.body_text)
+
+
+def with_snippets(
+    conn: Connection,
+    query: SearchQuery,
+    ranked: list[tuple[int, float]],
+    texts: dict[int, tuple[str, str, str]] | None = None,
+) -> list[Hit]:
     """Hits for a page of (article id, rank), each with its snippet.
 
     Both backends make snippets here, from the stored text, by one rule (see
     snippet.py), so the same hit gets the same snippet on either database; and
-    only the page's few articles are read.
+    only the page's few articles are read (``texts``: title, summary and body by
+    id, when the backend read them already).
     """
     if not ranked:
         return []
-    ids = [article_id for article_id, _ in ranked]
-    texts = {
-        row.id: row
-        for row in conn.execute(
-            select(_article.c.id, _article.c.title, _article.c.summary, _article.c.body_text).where(
-                _article.c.id.in_(ids)
-            )
-        )
-    }
+    if texts is None:
+        ids = [article_id for article_id, _ in ranked]
+        stmt = select(_article.c.id, *TEXT_COLUMNS).where(_article.c.id.in_(ids))
+        texts = {row[0]: (row[1], row[2], row[3]) for row in conn.execute(stmt)}
     highlighter = Highlighter(query)
     hits = []
     for article_id, rank in ranked:
-        row = texts.get(article_id)
-        snippet = highlighter.snippet(row.title, row.summary, row.body_text) if row is not None else ""
+        title, summary, body = texts.get(article_id, ("", "", ""))
+        snippet = highlighter.snippet(title or "", summary or "", body or "")
         hits.append(Hit(article_id=article_id, rank=round(rank, 6), snippet=snippet))
     return hits
 

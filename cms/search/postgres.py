@@ -48,7 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 
 from cms.models import Article
-from cms.search import Facets, Hit, Memo, direct, grouped_facets, with_snippets
+from cms.search import TEXT_COLUMNS, Facets, Hit, Memo, direct, grouped_facets, with_snippets
 from cms.search.query import SearchQuery, Term
 
 _article = Article.__table__  # type: ignore[attr-defined]
@@ -149,7 +149,7 @@ class PostgresSearch:
         ]
         # OFFSET 0 keeps the subquery whole, so each count is computed once, not per use.
         inner = (
-            select(_search.c.article_id, _search.c.tokens, *counts)
+            select(_search.c.article_id, _search.c.tokens, *TEXT_COLUMNS, *counts)
             .select_from(source)
             .where(self._matches(compiled), *conditions)
             .offset(0)
@@ -163,7 +163,8 @@ class PostgresSearch:
             idf = math.log((rows - hits + 0.5) / (hits + 0.5)) if rows else 0.0
             weighted = inner.c[f"f{i}"]
             score = score + (idf if idf > 0 else 1e-6) * ((weighted * (K1 + 1)) / (weighted + K1 * length))
-        return select(inner.c.article_id, score.label("score"))
+        texts = (inner.c.title, inner.c.summary, inner.c.body_text)
+        return select(inner.c.article_id, score.label("score"), *texts)
 
     def _document_frequency(self, conn: Connection, term: str) -> int:
         stmt = select(func.count()).select_from(_search).where(_matched.op("@@")(_tsquery(term)))
@@ -195,21 +196,21 @@ class PostgresSearch:
             some_in_head = _search.c.head.op("@@")(_tsquery(compiled.any_term))
             tiers = [[in_head], [some_in_head, not_(in_head)], [not_(some_in_head)]]
         page: list[tuple[int, float]] = []
+        texts: dict[int, tuple[str, str, str]] = {}
         skip, wanted = offset, limit
         for tier in tiers:
             ranked = self._ranked(conn, compiled, memo, [*where, *tier]).subquery("ranked")
-            stmt = (
-                select(ranked.c.article_id, ranked.c.score)
-                .order_by(ranked.c.score.desc(), ranked.c.article_id)
-                .limit(bindparam("n"))
-            )
-            rows = [(int(r[0]), float(r[1])) for r in conn.execute(stmt, {"n": skip + wanted})]
-            page += rows[skip:]
+            # The page's texts come with it: TOAST is read for the rows returned only.
+            stmt = select(ranked).order_by(ranked.c.score.desc(), ranked.c.article_id).limit(bindparam("n"))
+            rows = conn.execute(stmt, {"n": skip + wanted}).all()
+            for row in rows[skip:]:
+                page.append((int(row.article_id), float(row.score)))
+                texts[int(row.article_id)] = (row.title, row.summary, row.body_text)
             if len(rows) >= skip + wanted:
                 break
             skip = max(0, skip - len(rows))
             wanted = limit - len(page)
-        return with_snippets(conn, query, page[:limit])
+        return with_snippets(conn, query, page[:limit], texts)
 
     def count(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> int:
         return int(conn.execute(self._matching(conn, query, where, func.count())).scalar_one())

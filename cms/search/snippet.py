@@ -15,8 +15,8 @@ and only those are stemmed.
 from __future__ import annotations
 
 import html
+import itertools
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -34,7 +34,7 @@ _WINDOW = re.compile(rf"[^\W_]+(?:[\W_]+[^\W_]+){{0,{WINDOW - 1}}}")
 @lru_cache(maxsize=1)
 def _folding() -> dict[int, str]:
     """A length-keeping fold for str.translate: each character to one lower-case,
-    unaccented character where there is one ("É" -> "e", "Σ" -> "σ")."""
+    unaccented character where there is one ("É" -> "e", "Ü" -> "u")."""
     table: dict[int, str] = {}
     for code in range(0x41, 0x2000):
         ch = chr(code)
@@ -79,9 +79,12 @@ class Highlighter:
         for i, (start, _, _) in enumerate(words):
             for t, phrase in enumerate(self.phrases):
                 run = words[i : i + len(phrase)]
-                if len(run) == len(phrase) and all(w[2] == s for w, s in zip(run, phrase, strict=True)):
-                    if all(not TOKEN.search(text, a[1], b[0]) for a, b in zip(run, run[1:], strict=False)):
-                        hits.append(_Hit(start, run[-1][1], t))
+                if (
+                    len(run) == len(phrase)
+                    and all(w[2] == s for w, s in zip(run, phrase, strict=True))
+                    and all(not TOKEN.search(text, a[1], b[0]) for a, b in itertools.pairwise(run))
+                ):
+                    hits.append(_Hit(start, run[-1][1], t))
         # A phrase's words are hits only as the phrase: drop single words inside longer hits.
         hits.sort(key=lambda h: (h.start, -h.end))
         kept: list[_Hit] = []

@@ -25,8 +25,7 @@ TOKEN = re.compile(r"[^\W_]+")
 _COMBINING_ACCENT = re.compile(r"(?<=[a-z])[\u0300-\u036f]+")
 
 # Words too common to look for unless quoted: PostgreSQL's English list (Snowball's).
-STOP_WORDS = frozenset(
-    """
+_STOP_LIST = """
     i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
     she her hers herself it its itself they them their theirs themselves what which who whom
     this that these those am is are was were be been being have has had having do does did
@@ -35,8 +34,8 @@ STOP_WORDS = frozenset(
     under again further then once here there when where why how all any both each few more
     most other some such no nor not only own same so than too very s t can will just don
     should now
-    """.split()
-)
+"""
+STOP_WORDS = frozenset(_STOP_LIST.split())
 
 
 @lru_cache(maxsize=65536)
@@ -46,7 +45,8 @@ def fold(token: str) -> str:
     if lowered.isascii():
         return lowered
     decomposed = unicodedata.normalize("NFD", lowered)
-    return unicodedata.normalize("NFC", _COMBINING_ACCENT.sub("", decomposed)).replace("ς", "σ")
+    # FTS5 folds the final sigma to the plain one.
+    return unicodedata.normalize("NFC", _COMBINING_ACCENT.sub("", decomposed)).replace("\u03c2", "\u03c3")
 
 
 def normal(text: str) -> str:

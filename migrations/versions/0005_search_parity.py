@@ -48,8 +48,9 @@ CREATE FUNCTION cms_search_text(t text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT regexp_replace(regexp_replace(regexp_replace(
     regexp_replace(
-        replace(normalize(regexp_replace(normalize(lower(t), NFD), '([a-z])[\\u0300-\\u036f]+', '\\1', 'g'), NFC),
-                'ς', 'σ'),
+        replace(
+            normalize(regexp_replace(normalize(lower(t), NFD), '([a-z])[\\u0300-\\u036f]+', '\\1', 'g'), NFC),
+            chr(962), chr(963)),
         '(?:[^[:alnum:]]|[{_MARKS}])+', ' ', 'g'),
     '\\m({_M_GT_0})log(?:y|ies|is|i|ied|ying)\\M', '\\1log', 'g'),
     '\\m({_M_GT_0})bl(?:y|ies|is|i|ied|ying)\\M', '\\1ble', 'g'),
@@ -61,7 +62,10 @@ $$
 # never produced from text, so no query can match it). {t}, {s}, {b}: the title,
 # summary and body as cms_search_text() returns them.
 _GAP = "'''|'':1'::tsvector"
-_HEAD = f"setweight(to_tsvector('cms_search', {{t}}), 'A') || {_GAP} || setweight(to_tsvector('cms_search', {{s}}), 'B')"
+_HEAD = (
+    f"setweight(to_tsvector('cms_search', {{t}}), 'A') || {_GAP} || "
+    "setweight(to_tsvector('cms_search', {s}), 'B')"
+)
 _BODY = "setweight(to_tsvector('cms_search', {b}), 'C')"
 _WORDS = "coalesce(array_length(string_to_array(trim({x}), ' '), 1), 0)"
 _TOKENS = " + ".join(_WORDS.format(x=x) for x in ("{t}", "{s}", "{b}"))
@@ -103,7 +107,8 @@ def upgrade() -> None:
         "asciihword, hword, numhword, hword_asciipart, hword_part, hword_numpart WITH cms_porter"
     )
     _run(
-        "ALTER TEXT SEARCH CONFIGURATION cms_search ADD MAPPING FOR int, uint, float, sfloat, version WITH simple"
+        "ALTER TEXT SEARCH CONFIGURATION cms_search "
+        "ADD MAPPING FOR int, uint, float, sfloat, version WITH simple"
     )
     _run(_SEARCH_TEXT)
     _run(
