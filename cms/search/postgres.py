@@ -57,7 +57,7 @@ _matched: ColumnElement[Any] = func.cms_search_match(_search.c.vector, type_=TSV
 
 EXACT_LIMIT = 400
 K1, B = 1.2, 0.75
-_WEIGHTS = literal_column("'{0, 0.1, 0.4, 1}'::float4[]")
+_WEIGHTS: ColumnElement[Any] = literal_column("'{0, 0.1, 0.4, 1}'::float4[]")
 _COMPILED_MAX = 1024
 
 
