@@ -432,7 +432,9 @@ def _tier(slug: str, query: str) -> int:
     return 1 if any(present(words) for group in wanted for words in group) else 2
 
 
-@pytest.mark.parametrize("query", ["sanctions", "sanctions tariffs", "trade war", "tariffs OR alliance"])
+@pytest.mark.parametrize(
+    "query", ["sanctions", "sanctions tariffs", "trade war", "tariffs OR alliance", "sanctions -tariffs"]
+)
 def test_tiered_ranking_keeps_bm25_order_within_each_tier(
     both: dict[str, GraphQLClient], monkeypatch: pytest.MonkeyPatch, query: str
 ) -> None:

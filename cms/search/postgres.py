@@ -125,7 +125,7 @@ class PostgresSearch:
     def _ranked(
         self, conn: Connection, compiled: Compiled, memo: Memo, conditions: list[ColumnElement[bool]]
     ) -> Select:  # type: ignore[type-arg]
-        """(article id, score) of the matches meeting ``conditions``: FTS5's BM25."""
+        """(article id, score, texts) of the articles meeting ``conditions``: FTS5's BM25."""
         rows = memo(
             ("search-rows",),
             lambda: int(conn.execute(select(func.count()).select_from(_search)).scalar_one()),
@@ -151,7 +151,7 @@ class PostgresSearch:
         inner = (
             select(_search.c.article_id, _search.c.tokens, *TEXT_COLUMNS, *counts)
             .select_from(source)
-            .where(self._matches(compiled), *conditions)
+            .where(*conditions)
             .offset(0)
             .subquery("counted")
         )
@@ -189,12 +189,16 @@ class PostgresSearch:
                 ).scalar_one()
             ),
         )
+        matched = self._matches(compiled)
         if matches <= EXACT_LIMIT:
-            tiers: list[list[ColumnElement[bool]]] = [[]]
+            tiers: list[list[ColumnElement[bool]]] = [[matched]]
         else:
             in_head = _search.c.head.op("@@")(_tsquery(compiled.positive))
             some_in_head = _search.c.head.op("@@")(_tsquery(compiled.any_term))
-            tiers = [[in_head], [some_in_head, not_(in_head)], [not_(some_in_head)]]
+            # Every term in the head means a match, unless something is excluded: then
+            # the first tier needs no look at the (large) index of whole texts.
+            first = [in_head] if not query.excluded else [in_head, matched]
+            tiers = [first, [matched, some_in_head, not_(in_head)], [matched, not_(some_in_head)]]
         page: list[tuple[int, float]] = []
         texts: dict[int, tuple[str, str, str]] = {}
         skip, wanted = offset, limit
