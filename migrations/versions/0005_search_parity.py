@@ -43,15 +43,19 @@ _MARKS = (
 # Porter's "m > 0": the stem holds a vowel followed by a consonant.
 _M_GT_0 = r"[[:alnum:]]*(?:[aeiou][^aeiou ]|[^aeiou ]y[^aeiouy ])[[:alnum:]]*"
 
+# Plain ASCII text (most text, and cheap to recognise) skips Unicode normalisation.
 _SEARCH_TEXT = f"""
 CREATE FUNCTION cms_search_text(t text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT regexp_replace(regexp_replace(regexp_replace(
-    regexp_replace(
+    CASE WHEN octet_length(t) = length(t)
+    THEN regexp_replace(lower(t), '[^a-z0-9]+', ' ', 'g')
+    ELSE regexp_replace(
         replace(
             normalize(regexp_replace(normalize(lower(t), NFD), '([a-z])[\\u0300-\\u036f]+', '\\1', 'g'), NFC),
             chr(962), chr(963)),
-        '(?:[^[:alnum:]]|[{_MARKS}])+', ' ', 'g'),
+        '(?:[^[:alnum:]]|[{_MARKS}])+', ' ', 'g')
+    END,
     '\\m({_M_GT_0})log(?:y|ies|is|i|ied|ying)\\M', '\\1log', 'g'),
     '\\m({_M_GT_0})bl(?:y|ies|is|i|ied|ying)\\M', '\\1ble', 'g'),
     '\\m([a-z0-9]?s|[aeiou]y)\\M', '\\1sss', 'g')
