@@ -24,6 +24,7 @@ articles instead of ten thousand.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,7 @@ def _tsquery(value: str) -> ColumnElement[Any]:
 class PostgresSearch:
     def __init__(self) -> None:
         self._compiled: OrderedDict[str, Compiled] = OrderedDict()
+        self._lock = threading.Lock()
 
     def _compile(self, conn: Connection, query: SearchQuery) -> Compiled:
         """The query's tsqueries, made by PostgreSQL from the same words (and remembered)."""
@@ -105,9 +107,10 @@ class PostgresSearch:
             text(f"SELECT ({full})::text, ({positive})::text, ({any_term})::text, ARRAY[{each}]"), params
         ).one()
         compiled = Compiled(full=row[0], positive=row[1], any_term=row[2], terms=tuple(row[3]))
-        self._compiled[key] = compiled
-        while len(self._compiled) > _COMPILED_MAX:
-            self._compiled.popitem(last=False)
+        with self._lock:
+            self._compiled[key] = compiled
+            while len(self._compiled) > _COMPILED_MAX:
+                self._compiled.popitem(last=False)
         return compiled
 
     def _matches(self, compiled: Compiled) -> ColumnElement[bool]:
