@@ -196,11 +196,11 @@ class PostgresSearch:
         if matches <= EXACT_LIMIT:
             tiers: list[list[ColumnElement[bool]]] = [[matched]]
         else:
-            in_head = _search.c.head.op("@@")(_tsquery(compiled.positive))
-            some_in_head = _search.c.head.op("@@")(_tsquery(compiled.any_term))
+            in_head: ColumnElement[bool] = _search.c.head.op("@@")(_tsquery(compiled.positive))
+            some_in_head: ColumnElement[bool] = _search.c.head.op("@@")(_tsquery(compiled.any_term))
             # Every term in the head means a match, unless something is excluded: then
             # the first tier needs no look at the (large) index of whole texts.
-            first = [in_head] if not query.excluded else [in_head, matched]
+            first: list[ColumnElement[bool]] = [in_head] if not query.excluded else [in_head, matched]
             tiers = [first, [matched, some_in_head, not_(in_head)], [matched, not_(some_in_head)]]
         page: list[tuple[int, float]] = []
         texts: dict[int, tuple[str, str, str]] = {}
