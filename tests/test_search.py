@@ -188,6 +188,69 @@ def test_snippet_of_a_summary_only_match_is_escaped_too(seed: Seeder, gql: Graph
     assert "<" not in without_marks(snippet), snippet
 
 
+def test_hit_only_in_the_title_gets_the_title_marked_as_its_snippet(seed: Seeder, gql: GraphQLClient) -> None:
+    seed.article("Sanctions reach the harbour", summary="Boats stayed home.", body="<p>Fishing was slow.</p>")
+    assert search(gql, "sanctions")["edges"][0]["snippet"] == "<mark>Sanctions</mark> reach the harbour"
+
+
+def test_snippet_of_a_long_body_is_a_window_with_ellipses(seed: Seeder, gql: GraphQLClient) -> None:
+    before = " ".join(f"word{n}" for n in range(60))
+    after = " ".join(f"more{n}" for n in range(60))
+    seed.article("Ports", body=f"<p>{before} new sanctions closed the harbour {after}</p>")
+    snippet = search(gql, "sanctions")["edges"][0]["snippet"]
+    assert snippet.startswith("…"), snippet
+    assert snippet.endswith("…"), snippet
+    assert "word59 new <mark>sanctions</mark> closed the harbour more0" in snippet
+    assert len(without_marks(snippet).split()) <= 31
+
+
+def test_snippet_shows_the_window_with_the_most_query_terms(seed: Seeder, gql: GraphQLClient) -> None:
+    filler = " ".join(f"word{n}" for n in range(60))
+    seed.article("Ports", body=f"<p>Sanctions first. {filler} Then sanctions and the alliance together.</p>")
+    snippet = search(gql, "sanctions alliance")["edges"][0]["snippet"]
+    assert "<mark>sanctions</mark> and the <mark>alliance</mark> together." in snippet, snippet
+    assert snippet.startswith("…")
+    assert not snippet.endswith("…")
+
+
+def test_snippet_marks_a_phrase_as_one_and_not_its_words_elsewhere(seed: Seeder, gql: GraphQLClient) -> None:
+    seed.article("Ports", body="<p>The trade war began; trade and war are old.</p>")
+    snippet = search(gql, '"trade war"')["edges"][0]["snippet"]
+    assert snippet == "The <mark>trade war</mark> began; trade and war are old."
+
+
+def test_exclusions_rank_and_mark_the_words_looked_for(seed: Seeder, gql: GraphQLClient) -> None:
+    seed.article("Weather", body="<p>Sanctions once.</p>")
+    seed.article("Sanctions on shipping", summary="Sanctions again.", body="<p>Sanctions, sanctions.</p>")
+    seed.article("Sanctions and tariffs")
+    result = search(gql, "sanctions -tariffs")
+    assert titles(result) == ["Sanctions on shipping", "Weather"]
+    ranks = [edge["rank"] for edge in result["edges"]]
+    assert ranks[0] > ranks[1] > 0
+    assert all("<mark>" in edge["snippet"] for edge in result["edges"])
+
+
+@pytest.mark.parametrize("query", ["sanctions AND tariffs", "sanctions and tariffs", "the sanctions tariffs"])
+def test_and_and_common_words_change_nothing(seed: Seeder, gql: GraphQLClient, query: str) -> None:
+    seed.article("Sanctions and tariffs together")
+    seed.article("Sanctions alone")
+    assert titles(search(gql, query)) == ["Sanctions and tariffs together"]
+
+
+def test_not_in_capitals_excludes(seed: Seeder, gql: GraphQLClient) -> None:
+    seed.article("Sanctions on shipping")
+    seed.article("Sanctions and tariffs")
+    assert titles(search(gql, "sanctions NOT tariffs")) == ["Sanctions on shipping"]
+
+
+def test_a_search_of_only_common_words_says_so(seed: Seeder, gql: GraphQLClient) -> None:
+    seed.article("The and of")
+    errors = gql.errors(SEARCH, {"query": "the and of"})
+    assert [e["extensions"]["code"] for e in errors] == ["BAD_USER_INPUT"]
+    assert "very common words" in errors[0]["message"]
+    assert titles(search(gql, '"the and of"')) == ["The and of"]
+
+
 # Counting and paging
 
 

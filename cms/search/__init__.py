@@ -7,7 +7,6 @@ include a draft or a scheduled article.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -16,21 +15,16 @@ from sqlalchemy import ColumnElement, Connection, Select, func, select
 
 from cms.models import Article
 from cms.search.query import SearchQuery, parse
+from cms.search.snippet import Highlighter
 
-# Private-use characters mark hits inside snippets; the text is escaped afterwards
-# and only then are the marks turned into <mark>, so article text cannot inject HTML.
 _article = Article.__table__  # type: ignore[attr-defined]
-MARK_START, MARK_END = "\ue000", "\ue001"
-# PostgreSQL's ts_headline drops anything shaped like a tag; angle brackets travel
-# in disguise through it and come back as the escaped characters they were.
-LESS_THAN, GREATER_THAN = "\ue002", "\ue003"
 
 
 @dataclass(frozen=True)
 class Hit:
     article_id: int
     rank: float
-    snippet: str
+    snippet: str  # HTML: the hits in <mark>, everything else escaped
 
 
 @dataclass(frozen=True)
@@ -38,6 +32,15 @@ class Facets:
     sections: list[tuple[int, int]]  # (section id, count)
     categories: list[tuple[int, int]]
     years: list[tuple[int, int]]
+
+
+# Remembers an integer for as long as the content is unchanged: memo(key, compute).
+# Backends keep corpus figures (article counts, term frequencies) in it.
+Memo = Callable[[tuple[Any, ...], Callable[[], int]], int]
+
+
+def direct(_key: tuple[Any, ...], compute: Callable[[], int]) -> int:
+    return compute()
 
 
 class SearchBackend(Protocol):
@@ -49,18 +52,12 @@ class SearchBackend(Protocol):
         *,
         limit: int,
         offset: int,
+        memo: Memo = direct,
     ) -> list[Hit]: ...
 
     def count(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> int: ...
 
     def facets(self, conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]]) -> Facets: ...
-
-
-def render_snippet(raw: str | None) -> str:
-    if not raw:
-        return ""
-    escaped = html.escape(raw, quote=False).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
-    return escaped.replace(LESS_THAN, "&lt;").replace(GREATER_THAN, "&gt;")
 
 
 def backend_for(dialect: str) -> SearchBackend:
@@ -119,11 +116,35 @@ def best_first(
     return joined()
 
 
-def best_snippet(body: str | None, summary: str | None) -> str:
-    """The body's passage, unless the hit was only in the title or summary."""
-    if body and MARK_START in body:
-        return body
-    return summary or body or ""
+TEXT_COLUMNS = (_article.c.title, _article.c.summary, _article.c.body_text)
 
 
-__all__ = ["Facets", "Hit", "SearchBackend", "SearchQuery", "backend_for", "parse", "render_snippet"]
+def with_snippets(
+    conn: Connection,
+    query: SearchQuery,
+    ranked: list[tuple[int, float]],
+    texts: dict[int, tuple[str, str, str]] | None = None,
+) -> list[Hit]:
+    """Hits for a page of (article id, rank), each with its snippet.
+
+    Both backends make snippets here, from the stored text, by one rule (see
+    snippet.py), so the same hit gets the same snippet on either database; and
+    only the page's few articles are read (``texts``: title, summary and body by
+    id, when the backend read them already).
+    """
+    if not ranked:
+        return []
+    if texts is None:
+        ids = [article_id for article_id, _ in ranked]
+        stmt = select(_article.c.id, *TEXT_COLUMNS).where(_article.c.id.in_(ids))
+        texts = {row[0]: (row[1], row[2], row[3]) for row in conn.execute(stmt)}
+    highlighter = Highlighter(query)
+    hits = []
+    for article_id, rank in ranked:
+        title, summary, body = texts.get(article_id, ("", "", ""))
+        snippet = highlighter.snippet(title or "", summary or "", body or "")
+        hits.append(Hit(article_id=article_id, rank=round(rank, 6), snippet=snippet))
+    return hits
+
+
+__all__ = ["Facets", "Hit", "Memo", "SearchBackend", "SearchQuery", "backend_for", "direct", "parse"]

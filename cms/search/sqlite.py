@@ -20,7 +20,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.selectable import Join
 
 from cms.models import Article
-from cms.search import MARK_END, MARK_START, Facets, Hit, best_first, best_snippet, grouped_facets
+from cms.search import Facets, Hit, Memo, best_first, direct, grouped_facets, with_snippets
 from cms.search.query import SearchQuery, Term
 
 _article = Article.__table__  # type: ignore[attr-defined]
@@ -83,39 +83,11 @@ class SQLiteSearch:
         *,
         limit: int,
         offset: int,
+        memo: Memo = direct,
     ) -> list[Hit]:
-        match = match_expression(query)
-        top = self._top(conn, query, match, where, limit=limit, offset=offset)
-        if not top:
-            return []
-        # Snippets only for the page: SQLite would otherwise build one for every
-        # match before sorting them.
-        snippets = {
-            row[0]: (row[1], row[2])
-            for row in conn.execute(
-                select(
-                    _fts.c.rowid,
-                    *(
-                        func.snippet(literal_column("article_fts"), index, MARK_START, MARK_END, "…", 24)
-                        for index in (2, 1)
-                    ),
-                ).where(
-                    text("article_fts MATCH :match").bindparams(match=match),
-                    _fts.c.rowid.in_([article_id for article_id, _ in top]),
-                )
-            )
-        }
-        hits = []
-        for article_id, score in top:
-            body_snippet, summary_snippet = snippets.get(article_id, ("", ""))
-            hits.append(
-                Hit(
-                    article_id=article_id,
-                    rank=round(-score, 6),
-                    snippet=best_snippet(body_snippet, summary_snippet),
-                )
-            )
-        return hits
+        top = self._top(conn, query, match_expression(query), where, limit=limit, offset=offset)
+        # BM25 scores are negative, lower is better; the API's rank is higher-is-better.
+        return with_snippets(conn, query, [(article_id, -score) for article_id, score in top])
 
     def _top(
         self,

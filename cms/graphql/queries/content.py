@@ -27,7 +27,7 @@ from cms.graphql.types.article import (
 )
 from cms.graphql.types.image import Image, License
 from cms.graphql.types.search import FacetCount, SearchConnection, SearchEdge, SearchFacets, Stats
-from cms.search import parse, render_snippet
+from cms.search import parse
 from cms.services import articles as article_service
 from cms.services import authors as author_service
 from cms.services import library, tokens
@@ -332,7 +332,14 @@ class ContentQueries:
         _list_keys(ctx, filter)
         where = article_service.where_clauses(flt, ctx.now)
         backend = ctx.app.search
-        hits = backend.hits(ctx.conn, parsed, where, limit=page.limit + 1, offset=offset)
+        hits = backend.hits(
+            ctx.conn,
+            parsed,
+            where,
+            limit=page.limit + 1,
+            offset=offset,
+            memo=lambda key, compute: ctx.app.snapshot.count(ctx.conn, ctx.seq, key, ctx.now, compute),
+        )
         more = len(hits) > page.limit
         hits = hits[: page.limit]
         names = selected_names(info)
@@ -346,7 +353,7 @@ class ContentQueries:
                 cursor=encode_cursor("search", offset + i),
                 node=node,
                 rank=hit.rank,
-                snippet=render_snippet(hit.snippet),
+                snippet=hit.snippet,
             )
             for i, (hit, node) in enumerate(zip(hits, built, strict=True))
         ]
@@ -376,7 +383,7 @@ class ContentQueries:
             counter=lambda: ctx.app.snapshot.count(
                 ctx.conn,
                 ctx.seq,
-                ("search", parsed.websearch(), *flt.cache_key()),
+                ("search", parsed.key(), *flt.cache_key()),
                 ctx.now,
                 lambda: backend.count(ctx.conn, parsed, where),
             ),
