@@ -35,7 +35,8 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_ARTICLE_URL": "Template of canonical article URLs: {base}, {public}, {section} (slug, or "
     "'articles') "
     "and {slug}.",
-    "CMS_REDIS_URL": "Optional Redis URL for a cache shared by several app nodes (not used yet).",
+    "CMS_REDIS_URL": "Optional Redis URL shared by several app nodes (render locks, rate limits, cache "
+    "invalidation).",
     "CMS_WORKERS": "Worker processes `cms serve` starts (its --workers); more than one needs CMS_SECRET_KEY.",
     "CMS_DEBUG": "Starlette debug mode: tracebacks on non-GraphQL error pages (development only).",
     "CMS_MAX_PAGE_SIZE": "Largest `first`/`last` a client may ask for; more is BAD_USER_INPUT.",
