@@ -218,8 +218,6 @@ class Query:
             with_body="bodyHtml" in names or "bodyText" in names,
         )
         items = build_articles(ctx, rows, names)
-        if page.trim_last is not None:
-            items = items[-page.trim_last :] if page.trim_last else []
         return connection(
             items,
             order=order,
@@ -361,9 +359,6 @@ class Query:
         rows, more = author_service.list_page(ctx.conn, page=page)
         photos = image_types(ctx, [r.photo_id for r in rows]) if "photo" in selected_names(info) else {}
         items = [author_type(r, photos.get(r.photo_id) if r.photo_id is not None else None) for r in rows]
-        if page.trim_last is not None:
-            items = items[-page.trim_last :] if page.trim_last else []
-            rows = rows[-page.trim_last :] if page.trim_last else []
         edges = [
             AuthorEdge(cursor=author_service.cursor_for(r), node=a) for r, a in zip(rows, items, strict=True)
         ]
