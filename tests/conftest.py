@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from cms.app import create_app
 from cms.db import Database
 from cms.migrate import upgrade
 from cms.settings import Settings
+from cms.web.serving import uvicorn_options
 
 from .factories import Seeder
 
@@ -153,12 +155,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def server(settings: Settings) -> Iterator[str]:
-    """The app under a real uvicorn on 127.0.0.1; yields its base URL."""
+@contextmanager
+def serve(settings: Settings) -> Iterator[str]:
+    """The app under a real uvicorn on 127.0.0.1, configured as `cms serve` runs it; yields its base URL."""
     port = _free_port()
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        **uvicorn_options(settings),
     )
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
@@ -173,9 +180,17 @@ def server(settings: Settings) -> Iterator[str]:
             time.sleep(0.05)
     else:  # pragma: no cover
         raise RuntimeError("uvicorn did not start")
-    yield base
-    instance.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield base
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[str]:
+    with serve(settings) as base:
+        yield base
 
 
 @pytest.fixture

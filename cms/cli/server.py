@@ -19,7 +19,9 @@ def serve(
 
     import uvicorn
 
-    load_settings()  # fail early, with a readable message, on bad settings
+    from cms.web.serving import uvicorn_options
+
+    settings = load_settings()  # fail early, with a readable message, on bad settings
     if not os.environ.get("CMS_SECRET_KEY"):
         # Every worker must sign media URLs and preview links with the same key: make
         # one for this run and hand it to all of them. It changes at the next start.
@@ -37,6 +39,7 @@ def serve(
         workers=None if reload else workers,
         access_log=False,
         log_level="info",
+        **uvicorn_options(settings),
     )
 
 

@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 from cms.db import Database
 from cms.search import SearchBackend
 from cms.services import changes
+from cms.services.ratelimit import RateLimiter
 from cms.services.snapshot import ContentSnapshot, Taxonomy
 from cms.services.tokens import PUBLIC, Caller
 from cms.settings import Settings
@@ -25,6 +26,7 @@ class AppState:
     db: Database
     snapshot: ContentSnapshot
     search: SearchBackend
+    limiter: RateLimiter = field(default_factory=RateLimiter)  # in memory unless given Redis
 
 
 @dataclass

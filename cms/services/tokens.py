@@ -27,11 +27,22 @@ class Caller:
     token_id: int | None = None
     name: str = ""
     role: Role | None = None
+    partner_id: int | None = None  # a partner's tokens share one partner (and one rate limit)
 
     @property
     def is_public(self) -> bool:
         """Sees only what the public sees (partners included: published content only)."""
         return self.role in (None, Role.PARTNER)
+
+    @property
+    def rate_key(self) -> str | None:
+        """What the rate limiter counts this caller's requests under: the partner (all its
+        tokens together), else the token; None for public callers, who count by address."""
+        if self.partner_id is not None:
+            return f"partner:{self.partner_id}"
+        if self.token_id is not None:
+            return f"token:{self.token_id}"
+        return None
 
     @property
     def is_editor(self) -> bool:
