@@ -30,10 +30,13 @@ from cms.web.serving import uvicorn_options
 from .factories import Seeder
 
 PG_URL = os.environ.get("CMS_TEST_DATABASE_URL")
+# CI runs the GraphQL tests once more on the stock graphql-core engine (CMS_TEST_FAST_PATH=off).
+FAST_PATH = os.environ.get("CMS_TEST_FAST_PATH", "on") != "off"
 
 
 def pytest_report_header() -> str:
-    return f"database: {'PostgreSQL ' + _hide(PG_URL) if PG_URL else 'SQLite'}"
+    engine = "fast path" if FAST_PATH else "stock graphql-core (fast path off)"
+    return f"database: {'PostgreSQL ' + _hide(PG_URL) if PG_URL else 'SQLite'}; engine: {engine}"
 
 
 def _hide(url: str) -> str:
@@ -98,6 +101,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         media_root=tmp_path / "media",
         secret_key="test-secret",
         base_url="https://example.org",
+        fast_path=FAST_PATH,
     )
 
 
