@@ -38,6 +38,7 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableNode,
     get_argument_values,
     is_leaf_type,
 )
@@ -113,6 +114,8 @@ class CostCalculator:
         self.default_page = default_page
         self.max_page = max_page
         self._fragment_costs: dict[tuple[str, int | None], int] = {}
+        #: The variables the cost depended on: a cache of costs may key on these alone.
+        self.variables_used: set[str] = set()
 
     def operation(self, operation: OperationDefinitionNode) -> int:
         root = self.schema.get_root_type(operation.operation)
@@ -202,7 +205,20 @@ class CostCalculator:
         return self.default_page
 
     def _arguments(self, definition: Any, node: FieldNode) -> dict[str, Any]:
+        for argument in node.arguments or ():
+            self.variables_used.update(_variables_in(argument.value))
         try:
             return get_argument_values(definition, node, self.variables)
         except GraphQLError:
             return {}  # execution reports the bad argument; count the defaults
+
+
+def _variables_in(value: Any) -> set[str]:
+    if isinstance(value, VariableNode):
+        return {value.name.value}
+    found: set[str] = set()
+    for inner in getattr(value, "values", None) or ():  # lists
+        found |= _variables_in(inner)
+    for field in getattr(value, "fields", None) or ():  # input objects
+        found |= _variables_in(field.value)
+    return found

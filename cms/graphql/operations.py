@@ -17,21 +17,24 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import orjson
 import strawberry
 from graphql import (
     DocumentNode,
     ExecutionResult,
     FragmentDefinitionNode,
     GraphQLError,
+    OperationDefinitionNode,
     OperationType,
     get_operation_ast,
     specified_rules,
     validate,
 )
+from graphql.execution.values import VariableValues
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from cms.db import statement_deadline
@@ -45,6 +48,7 @@ from cms.services.tokens import Caller
 from cms.settings import Settings
 
 log = logging.getLogger("cms.graphql")
+_COSTS_PER_OPERATION = 64
 
 
 class MutationNotAllowed(UserError):
@@ -56,6 +60,9 @@ class Prepared:
     document: DocumentNode | None  # None when it did not parse
     errors: tuple[GraphQLError, ...]
     fragments: dict[str, FragmentDefinitionNode]
+    # Costs already computed, per operation: the variables each depends on, and the cost for
+    # each of their values seen. A page that sends the same query computes its cost once.
+    costs: dict[str | None, tuple[tuple[str, ...], dict[str, int]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,37 @@ class OperationRunner:
         errors = rules.with_codes(validate(self.schema, document, self.rules, max_errors=50))
         fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         return Prepared(document, tuple(errors), fragments)
+
+    def _cost(
+        self,
+        prepared: Prepared,
+        operation: OperationDefinitionNode,
+        operation_name: str | None,
+        variables: VariableValues,
+    ) -> int:
+        known = prepared.costs.get(operation_name)
+        if known is not None:
+            names, by_values = known
+            key = _key(variables.coerced, names)
+            cost = by_values.get(key)
+            if cost is not None:
+                return cost
+        calculator = CostCalculator(
+            self.schema,
+            prepared.fragments,
+            variables,
+            default_page=self.settings.default_page_size,
+            max_page=self.settings.max_page_size,
+        )
+        cost = calculator.operation(operation)
+        names = tuple(sorted(calculator.variables_used))
+        if known is None or known[0] != names:
+            known = (names, {})
+            prepared.costs[operation_name] = known
+        if len(known[1]) >= _COSTS_PER_OPERATION:
+            known[1].clear()  # bounded: a client cycling through page sizes cannot grow it
+        known[1][_key(variables.coerced, names)] = cost
+        return cost
 
     def run(
         self,
@@ -133,13 +171,7 @@ class OperationRunner:
         if isinstance(executor, list):
             errors = [rules.coded(error, "BAD_USER_INPUT") for error in executor]
             return Outcome(ExecutionResult(None, errors), 0, limit, request_error=True)
-        cost = CostCalculator(
-            self.schema,
-            prepared.fragments,
-            executor.variable_values,
-            default_page=self.settings.default_page_size,
-            max_page=self.settings.max_page_size,
-        ).operation(operation)
+        cost = self._cost(prepared, operation, operation_name, executor.variable_values)
         if cost > limit:
             error = GraphQLError(
                 f"The query may cost {cost}, more than the limit of {limit} for this caller: ask for "
@@ -163,6 +195,10 @@ class OperationRunner:
             )
             return Outcome(ExecutionResult(None, [error]), cost, limit, timed_out=True)
         return Outcome(result, cost, limit)
+
+
+def _key(values: dict[str, Any], names: tuple[str, ...]) -> str:
+    return orjson.dumps([values.get(name) for name in names], default=str).decode()
 
 
 def _timed_out(result: ExecutionResult, deadline: float) -> bool:

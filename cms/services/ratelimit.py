@@ -3,7 +3,9 @@
 Windows are fixed and aligned to the clock (a minute limit resets on the minute), and
 the window's number is part of the key. A hit is then a single increment-with-expiry,
 one round trip to Redis, and the reset time needs no second question to the store.
-The counters and their storage come from the `limits` package.
+Limits are parsed, and Redis is spoken to, by the `limits` package. In memory the
+counting is a dict under a lock: `limits`' MemoryStorage restarts a timer thread every
+10 ms while it holds keys, which costs the event loop milliseconds under load.
 
 If Redis cannot be reached the limiter lets requests through and says so in the log:
 an outage of the counter should not become an outage of the API.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import math
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,15 +58,37 @@ def parse_rate(text: str) -> RateLimitItem | None:
     return None if text.strip().lower() == "off" else parse(text)
 
 
+class _MemoryCounts:
+    """This process's counts for the windows still open."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}
+        self._resets: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._next_purge = 0.0
+
+    def incr(self, key: str, amount: int, *, reset_at: float, now: float) -> int:
+        with self._lock:
+            if now >= self._next_purge:
+                for done in [k for k, at in self._resets.items() if at <= now]:
+                    del self._counts[done], self._resets[done]
+                self._next_purge = now + 1
+            count = self._counts[key] = self._counts.get(key, 0) + amount
+            self._resets[key] = reset_at
+            return count
+
+
 class RateLimiter:
     """Counts hits per key and window. ``storage_url`` is a Redis URL, or None for memory."""
 
     def __init__(self, storage_url: str | None = None, *, prefix: str = "cms:rate") -> None:
-        options = {"key_prefix": prefix} if storage_url else {}
-        storage = storage_from_string(storage_url or "memory://", wrap_exceptions=True, **options)
-        assert isinstance(storage, Storage)  # a synchronous one: hits come from pool threads
-        self.storage = storage
-        self.shared = storage_url is not None
+        self.redis: Storage | None = None
+        if storage_url is not None:
+            storage = storage_from_string(storage_url, wrap_exceptions=True, key_prefix=prefix)
+            assert isinstance(storage, Storage)  # a synchronous one: hits come from pool threads
+            self.redis = storage
+        self.shared = self.redis is not None
+        self._memory = _MemoryCounts()
         self._complained_at = 0.0
 
     def hit(self, limit: RateLimitItem, *key_parts: str, cost: int = 1, now: float | None = None) -> Decision:
@@ -71,9 +96,12 @@ class RateLimiter:
         period = limit.get_expiry()
         window = int(now // period)
         reset_at = (window + 1) * period
-        key = f"{limit.key_for(*key_parts)}/{window}"
+        key = "/".join((*key_parts, f"{limit.amount}per{period}", str(window)))
         try:
-            count = self.storage.incr(key, max(1, math.ceil(reset_at - now)), amount=cost)
+            if self.redis is None:
+                count = self._memory.incr(key, cost, reset_at=reset_at, now=now)
+            else:
+                count = self.redis.incr(key, max(1, math.ceil(reset_at - now)), amount=cost)
         except StorageError as exc:
             if now - self._complained_at > 60:
                 self._complained_at = now
