@@ -147,7 +147,7 @@ class Settings:
     max_cost_partner: int = 100_000
     max_cost_staff: int = 200_000
     execution_timeout: float = 10.0
-    execution_threads: int = 8
+    execution_threads: int = 4
     body_timeout: float = 10.0
     upload_timeout: float = 120.0
     header_timeout: float = 10.0
