@@ -70,6 +70,7 @@ def test_every_answer_says_how_many_requests_are_left(local: TestClient) -> None
     assert [a.headers["ratelimit-remaining"] for a in answers] == ["2", "1", "0"]
     for answer in answers:
         assert answer.headers["ratelimit-limit"] == "3"
+        assert answer.headers["ratelimit-policy"] == "3;w=86400"
         assert 0 < int(answer.headers["ratelimit-reset"]) <= 86400
 
 
@@ -82,6 +83,7 @@ def test_over_the_limit_is_429_with_retry_after_and_rate_limited(local: TestClie
     assert 0 < int(refused.headers["retry-after"]) <= 86400
     assert refused.headers["ratelimit-remaining"] == "0"
     assert _codes(refused) == ["RATE_LIMITED"]
+    assert "the limit is 3 in 86400 s" in refused.json()["errors"][0]["message"]
     assert "data" not in refused.json()
     assert refused.json()["extensions"]["cost"]["requested"] == 0
     # Someone else, behind the same proxy, is unaffected.

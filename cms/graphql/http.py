@@ -141,7 +141,7 @@ class GraphQLEndpoint:
         decision = admission.decision
         if decision is not None and not decision.allowed:
             raise _Refusal(
-                f"too many requests: the limit is {decision.limit} per window; "
+                f"too many requests: the limit is {decision.limit} in {decision.window} s; "
                 f"try again in {decision.retry_after} s",
                 "RATE_LIMITED",
                 429,

@@ -39,6 +39,7 @@ class Decision:
     remaining: int
     reset_at: float  # Unix time at which the window's count starts again
     retry_after: int  # whole seconds to wait when refused (0 when allowed)
+    window: int = 60  # the window's length in seconds
 
     def headers(self, now: float | None = None) -> dict[str, str]:
         """RateLimit-* headers (IETF httpapi draft: the reset is in seconds from now)."""
@@ -47,6 +48,7 @@ class Decision:
             "RateLimit-Limit": str(self.limit),
             "RateLimit-Remaining": str(self.remaining),
             "RateLimit-Reset": str(max(0, math.ceil(self.reset_at - now))),
+            "RateLimit-Policy": f"{self.limit};w={self.window}",
         }
         if not self.allowed:
             headers["Retry-After"] = str(self.retry_after)
@@ -106,10 +108,10 @@ class RateLimiter:
             if now - self._complained_at > 60:
                 self._complained_at = now
                 log.warning("rate limiter storage unavailable, letting requests through: %s", exc)
-            return Decision(True, limit.amount, limit.amount, reset_at, 0)
+            return Decision(True, limit.amount, limit.amount, reset_at, 0, period)
         allowed = count <= limit.amount
         retry_after = 0 if allowed else max(1, math.ceil(reset_at - now))
-        return Decision(allowed, limit.amount, max(0, limit.amount - count), reset_at, retry_after)
+        return Decision(allowed, limit.amount, max(0, limit.amount - count), reset_at, retry_after, period)
 
 
 class ClientAddress:
