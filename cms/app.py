@@ -19,8 +19,10 @@ from cms.db import Database
 from cms.graphql.context import AppState
 from cms.graphql.http import GraphQLEndpoint
 from cms.graphql.schema import build_schema
+from cms.graphql.workers import ExecutionPool
 from cms.search import backend_for
 from cms.services.images import storage_for
+from cms.services.ratelimit import RateLimiter
 from cms.services.snapshot import ContentSnapshot
 from cms.settings import Settings
 from cms.web.admin import admin_asset, admin_page
@@ -43,15 +45,19 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    db = Database.from_settings(settings)
+    # No statement may outlive the longest a query may run (SQLite follows each
+    # request's own deadline instead; see cms/db.py).
+    db = Database(settings.database_url, statement_timeout=settings.execution_timeout)
     state = AppState(
         settings=settings,
         db=db,
         snapshot=ContentSnapshot(),
         search=backend_for(db.engine.dialect.name),
+        limiter=RateLimiter(settings.redis_url),
     )
     graphiql = GraphiQLPage()
-    endpoint = GraphQLEndpoint(build_schema(settings), state, ide=graphiql.page)
+    pool = ExecutionPool(settings.execution_threads)
+    endpoint = GraphQLEndpoint(build_schema(settings), state, pool, ide=graphiql.page)
     media = MediaEndpoint(settings, storage_for(settings))
 
     @asynccontextmanager
@@ -79,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if task is not None:
             await asyncio.wait_for(task, timeout=settings.webhook_timeout + 5)
         media.close()
+        pool.close()
         db.dispose()
 
     app = Starlette(

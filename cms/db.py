@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -18,6 +20,18 @@ from cms.settings import Settings
 def is_sqlite(engine_or_url: Engine | str) -> bool:
     url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
     return url.get_backend_name() == "sqlite"
+
+
+#: When the request this thread serves must end (time.monotonic()), if it has a deadline.
+#: SQLite checks it while a statement runs, so no statement outlives its request.
+statement_deadline: ContextVar[float | None] = ContextVar("statement_deadline", default=None)
+# SQLite calls the handler every this many virtual-machine instructions (~a millisecond).
+_PROGRESS_STEPS = 20_000
+
+
+def _past_deadline() -> int:
+    deadline = statement_deadline.get()
+    return 1 if deadline is not None and time.monotonic() > deadline else 0  # non-zero interrupts
 
 
 def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -36,6 +50,7 @@ def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: Any) -> Non
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA mmap_size=268435456")
     cursor.close()
+    dbapi_connection.set_progress_handler(_past_deadline, _PROGRESS_STEPS)
 
 
 def _begin_sqlite(conn: Any) -> None:
@@ -45,7 +60,9 @@ def _begin_sqlite(conn: Any) -> None:
     conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
 
 
-def create_db_engine(url: str, *, echo: bool = False) -> Engine:
+def create_db_engine(url: str, *, echo: bool = False, statement_timeout: float | None = None) -> Engine:
+    """``statement_timeout`` (seconds) caps every PostgreSQL statement; SQLite uses
+    ``statement_deadline`` instead, which follows each request's own deadline."""
     if is_sqlite(url):
         engine = create_engine(
             url,
@@ -59,21 +76,24 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     # Sessions in UTC, so date parts (search facets by year) are UTC years.
+    options = "-c timezone=UTC"
+    if statement_timeout is not None:
+        options += f" -c statement_timeout={max(1, round(statement_timeout * 1000))}"
     return create_engine(
         url,
         echo=echo,
         pool_size=10,
         max_overflow=10,
         pool_pre_ping=True,
-        connect_args={"options": "-c timezone=UTC"},
+        connect_args={"options": options},
     )
 
 
 class Database:
     """One engine, with separate doors for reading and for writing."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
-        self.engine = create_db_engine(url, echo=echo)
+    def __init__(self, url: str, *, echo: bool = False, statement_timeout: float | None = None) -> None:
+        self.engine = create_db_engine(url, echo=echo, statement_timeout=statement_timeout)
         self.is_sqlite = is_sqlite(self.engine)
         self._writer = sessionmaker(
             self.engine.execution_options(sqlite_begin="BEGIN IMMEDIATE"), expire_on_commit=False

@@ -70,6 +70,20 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_S3_REGION": "Region of the S3 bucket; unset, boto3's configuration (AWS_DEFAULT_REGION) decides.",
     "CMS_RENDITION_WIDTHS": "Comma-separated widths renditions are made in; asked widths snap up to the next "
     "one. Default: 16 to 4000 in steps of about 1.25x.",
+    "CMS_TRUSTED_PROXIES": "Comma-separated IPs or CIDRs of the proxies whose X-Forwarded-For is believed.",
+    "CMS_RATE_LIMIT_ANONYMOUS": "Requests per client IP without a token, e.g. `6000/minute`; `off` disables.",
+    "CMS_RATE_LIMIT_TOKEN": "Requests per staff token (author, editor, admin); `off` disables.",
+    "CMS_RATE_LIMIT_PARTNER": "Requests per partner, all its tokens together; `off` disables.",
+    "CMS_MAX_COST_ANONYMOUS": "Largest query cost (see Query cost) a caller without a token may send.",
+    "CMS_MAX_COST_PARTNER": "Largest query cost a partner's token may send.",
+    "CMS_MAX_COST_STAFF": "Largest query cost an author's, editor's or admin's token may send.",
+    "CMS_EXECUTION_TIMEOUT": "Seconds a query may run (checked between fields and inside SQL statements).",
+    "CMS_EXECUTION_THREADS": "Threads that execute operations off the event loop (per worker process).",
+    "CMS_BODY_TIMEOUT": "Seconds a JSON request body may take to arrive (408 after).",
+    "CMS_UPLOAD_TIMEOUT": "Seconds a multipart upload body may take to arrive (408 after).",
+    "CMS_HEADER_TIMEOUT": "`cms serve`: seconds a connection may take to send a request's headers.",
+    "CMS_KEEP_ALIVE_TIMEOUT": "`cms serve`: seconds an idle keep-alive connection stays open.",
+    "CMS_FAST_PATH": "Plain data fields take a short path through the engine; `off` runs stock graphql-core.",
 }
 
 
@@ -169,6 +183,33 @@ def _origins(raw: str | None) -> tuple[str, ...] | None:
     return tuple(origins)
 
 
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate such as ``6000/minute`` or ``100 per 10 seconds``, or ``off``."""
+    raw = (env.get(name) or "").strip() or default
+    if raw.lower() == "off":
+        return "off"
+    from limits import parse  # only here: settings stay cheap to import
+
+    try:
+        parse(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate such as 6000/minute, or off; got {raw!r}") from None
+    return raw
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    import ipaddress
+
+    found = []
+    for part in (env.get(name) or "").split(","):
+        if part.strip():
+            try:
+                found.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+            except ValueError:
+                raise ConfigError(f"{name} lists {part.strip()!r}, which is not an IP or CIDR") from None
+    return tuple(found)
+
+
 def _normalise_database_url(url: str) -> str:
     # Users paste the URLs their hosting gives them; point PostgreSQL at psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
@@ -183,7 +224,7 @@ def _media_storage(value: str) -> str:
     try:
         parse_location(value)
     except ValueError as exc:
-        raise ConfigError(f"CMS_MEDIA_STORAGE must be `file` or s3://bucket/prefix: {exc}") from None
+        raise ConfigError(f"`CMS_MEDIA_STORAGE` must be `file` or s3://bucket/prefix: {exc}") from None
     return value
 
 
@@ -193,7 +234,7 @@ def _widths(value: str | None) -> tuple[int, ...]:
     try:
         return parse_widths(value)
     except ValueError as exc:
-        raise ConfigError(f"CMS_RENDITION_WIDTHS: {exc}") from None
+        raise ConfigError(f"`CMS_RENDITION_WIDTHS`: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -233,6 +274,20 @@ class Settings:
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
     rendition_widths: tuple[int, ...] = DEFAULT_WIDTHS
+    trusted_proxies: tuple[str, ...] = ()
+    rate_limit_anonymous: str = "6000/minute"
+    rate_limit_token: str = "12000/minute"
+    rate_limit_partner: str = "12000/minute"
+    max_cost_anonymous: int = 10_000
+    max_cost_partner: int = 100_000
+    max_cost_staff: int = 200_000
+    execution_timeout: float = 10.0
+    execution_threads: int = 4
+    body_timeout: float = 10.0
+    upload_timeout: float = 120.0
+    header_timeout: float = 10.0
+    keep_alive_timeout: int = 5
+    fast_path: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -281,6 +336,20 @@ class Settings:
             s3_endpoint_url=env.get("CMS_S3_ENDPOINT_URL") or None,
             s3_region=env.get("CMS_S3_REGION") or None,
             rendition_widths=_widths(env.get("CMS_RENDITION_WIDTHS")) or defaults.rendition_widths,
+            trusted_proxies=_networks(env, "CMS_TRUSTED_PROXIES"),
+            rate_limit_anonymous=_rate(env, "CMS_RATE_LIMIT_ANONYMOUS", defaults.rate_limit_anonymous),
+            rate_limit_token=_rate(env, "CMS_RATE_LIMIT_TOKEN", defaults.rate_limit_token),
+            rate_limit_partner=_rate(env, "CMS_RATE_LIMIT_PARTNER", defaults.rate_limit_partner),
+            max_cost_anonymous=_int(env, "CMS_MAX_COST_ANONYMOUS", defaults.max_cost_anonymous),
+            max_cost_partner=_int(env, "CMS_MAX_COST_PARTNER", defaults.max_cost_partner),
+            max_cost_staff=_int(env, "CMS_MAX_COST_STAFF", defaults.max_cost_staff),
+            execution_timeout=_duration(env, "CMS_EXECUTION_TIMEOUT", defaults.execution_timeout),
+            execution_threads=_int(env, "CMS_EXECUTION_THREADS", defaults.execution_threads),
+            body_timeout=_duration(env, "CMS_BODY_TIMEOUT", defaults.body_timeout),
+            upload_timeout=_duration(env, "CMS_UPLOAD_TIMEOUT", defaults.upload_timeout),
+            header_timeout=_duration(env, "CMS_HEADER_TIMEOUT", defaults.header_timeout),
+            keep_alive_timeout=_int(env, "CMS_KEEP_ALIVE_TIMEOUT", defaults.keep_alive_timeout),
+            fast_path=_bool(env, "CMS_FAST_PATH", defaults.fast_path),
         )
         if settings.default_page_size > settings.max_page_size:
             raise ConfigError("`CMS_DEFAULT_PAGE_SIZE` cannot exceed `CMS_MAX_PAGE_SIZE`")

@@ -27,14 +27,18 @@ from cms.app import create_app
 from cms.db import Database
 from cms.migrate import upgrade
 from cms.settings import Settings
+from cms.web.serving import uvicorn_options
 
 from .factories import Seeder
 
 PG_URL = os.environ.get("CMS_TEST_DATABASE_URL")
+# CI runs the GraphQL tests once more on the stock graphql-core engine (CMS_TEST_FAST_PATH=off).
+FAST_PATH = os.environ.get("CMS_TEST_FAST_PATH", "on") != "off"
 
 
 def pytest_report_header() -> str:
-    return f"database: {'PostgreSQL ' + _hide(PG_URL) if PG_URL else 'SQLite'}"
+    engine = "fast path" if FAST_PATH else "stock graphql-core (fast path off)"
+    return f"database: {'PostgreSQL ' + _hide(PG_URL) if PG_URL else 'SQLite'}; engine: {engine}"
 
 
 def _hide(url: str) -> str:
@@ -103,6 +107,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         # No background worker unless a test wants deliveries: its polling would be counted and
         # would race what tests assert about the outbox.
         worker=False,
+        fast_path=FAST_PATH,
     )
 
 
@@ -160,12 +165,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def server(settings: Settings) -> Iterator[str]:
-    """The app under a real uvicorn on 127.0.0.1; yields its base URL."""
+@contextmanager
+def serve(settings: Settings) -> Iterator[str]:
+    """The app under a real uvicorn on 127.0.0.1, configured as `cms serve` runs it; yields its base URL."""
     port = _free_port()
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        **uvicorn_options(settings),
     )
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
@@ -180,9 +190,17 @@ def server(settings: Settings) -> Iterator[str]:
             time.sleep(0.05)
     else:  # pragma: no cover
         raise RuntimeError("uvicorn did not start")
-    yield base
-    instance.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield base
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[str]:
+    with serve(settings) as base:
+        yield base
 
 
 @pytest.fixture

@@ -28,6 +28,13 @@ def _media_type(response: Any) -> str:
     return str(response.headers.get("content-type", "")).split(";")[0].strip()
 
 
+def _answer(response: Any) -> dict[str, Any]:
+    """The body without its cost, which every answer carries (tested in test_query_cost.py)."""
+    body = dict(response.json())
+    assert set(body.pop("extensions")) == {"cost"}
+    return body
+
+
 def _codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body["errors"]]
 
@@ -46,7 +53,7 @@ def test_post_with_a_json_body_answers_a_query(seed: Seeder, http: httpx.Client)
     response = http.post("/graphql", json={"query": STATS})
     assert response.status_code == 200
     assert _media_type(response) == "application/json"
-    assert response.json() == {"data": {"stats": {"totalPublications": 1}}}
+    assert _answer(response) == {"data": {"stats": {"totalPublications": 1}}}
 
 
 def test_post_with_variables_and_operation_name(seed: Seeder, http: httpx.Client) -> None:
@@ -62,7 +69,7 @@ def test_post_with_variables_and_operation_name(seed: Seeder, http: httpx.Client
         },
     )
     assert response.status_code == 200
-    assert response.json() == {"data": {"article": {"title": "Two"}}}
+    assert _answer(response) == {"data": {"article": {"title": "Two"}}}
 
 
 def test_get_with_a_query_string_answers_a_query(seed: Seeder, http: httpx.Client) -> None:
@@ -72,7 +79,7 @@ def test_get_with_a_query_string_answers_a_query(seed: Seeder, http: httpx.Clien
         params={"query": "query($s: String) { article(slug: $s) { title } }", "variables": '{"s": "one"}'},
     )
     assert response.status_code == 200
-    assert response.json() == {"data": {"article": {"title": "One"}}}
+    assert _answer(response) == {"data": {"article": {"title": "One"}}}
 
 
 def test_a_mutation_over_get_is_refused_as_method_not_allowed(http: httpx.Client) -> None:
@@ -87,7 +94,7 @@ def test_a_mutation_over_get_is_refused_as_method_not_allowed(http: httpx.Client
 def test_a_mutation_over_post_is_executed(client: TestClient) -> None:
     response = client.post("/graphql", json={"query": "mutation { __typename }"})
     assert response.status_code == 200
-    assert response.json() == {"data": {"__typename": "Mutation"}}
+    assert _answer(response) == {"data": {"__typename": "Mutation"}}
 
 
 def test_a_browser_opening_the_endpoint_gets_graphiql(client: TestClient) -> None:
@@ -115,7 +122,7 @@ def test_graphql_response_media_type_is_honoured(http: httpx.Client) -> None:
     response = http.post("/graphql", json={"query": STATS}, headers={"accept": GRAPHQL_RESPONSE})
     assert response.status_code == 200
     assert _media_type(response) == GRAPHQL_RESPONSE
-    assert response.json() == {"data": {"stats": {"totalPublications": 0}}}
+    assert _answer(response) == {"data": {"stats": {"totalPublications": 0}}}
     preferred = http.get(
         "/graphql", params={"query": STATS}, headers={"accept": f"application/json;q=0.9, {GRAPHQL_RESPONSE}"}
     )
@@ -262,7 +269,7 @@ def test_a_streamed_body_over_the_limit_is_refused_with_413(http: httpx.Client) 
 def test_a_body_just_under_the_limit_is_served(http: httpx.Client) -> None:
     response = http.post("/graphql", json={"query": "{ __typename }", "extensions": {"pad": "x" * 60_000}})
     assert response.status_code == 200
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert _answer(response) == {"data": {"__typename": "Query"}}
 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
@@ -303,7 +310,7 @@ def test_a_query_of_ordinary_depth_is_served(seed: Seeder, client: TestClient) -
     seed.article("One", slug="one", author_ids=[author])
     query = '{ article(slug: "one") { authors { articles { edges { node { authors { name } } } } } } }'
     response = client.post("/graphql", json={"query": query})
-    assert response.json() == {
+    assert _answer(response) == {
         "data": {
             "article": {"authors": [{"articles": {"edges": [{"node": {"authors": [{"name": "Ann Lee"}]}}]}}]}
         }
@@ -356,7 +363,7 @@ def test_an_unexpected_failure_is_masked(monkeypatch: pytest.MonkeyPatch, http: 
             ("Internal server error", "INTERNAL_SERVER_ERROR")
         ]
     # The rest of the API is unaffected.
-    assert http.post("/graphql", json={"query": STATS}).json() == {
+    assert _answer(http.post("/graphql", json={"query": STATS})) == {
         "data": {"stats": {"totalPublications": 0}}
     }
 

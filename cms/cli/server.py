@@ -19,6 +19,8 @@ def serve(
 
     import uvicorn
 
+    from cms.web.serving import uvicorn_options
+
     settings = load_settings()  # fail early, with a readable message, on bad settings
     if not os.environ.get("CMS_PUBLIC_URL"):
         # Media, feed and API links name this server; say where it answers.
@@ -44,6 +46,7 @@ def serve(
         workers=None if reload else workers,
         access_log=False,
         log_level="info",
+        **uvicorn_options(settings),
     )
 
 

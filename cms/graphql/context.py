@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 from cms.db import Database
 from cms.search import SearchBackend
 from cms.services import clock, tokens
+from cms.services.ratelimit import RateLimiter
 from cms.services.snapshot import ContentSnapshot, Taxonomy
 from cms.services.tokens import PUBLIC, Caller
 from cms.services.views import ArticleView, Reader
@@ -27,6 +28,7 @@ class AppState:
     snapshot: ContentSnapshot
     search: SearchBackend
     worker: Any = None  # the in-process cms.worker.Worker, when there is one
+    limiter: RateLimiter = field(default_factory=RateLimiter)  # in memory unless given Redis
 
 
 @dataclass

@@ -13,16 +13,25 @@ Such fields take a short path here:
 Everything else (resolvers, arguments, abstract types, a null where the schema
 forbids one, a value of the wrong type) goes through graphql-core unchanged, and
 errors raised below a short-cut field are reported exactly as graphql-core does.
+
+This overrides graphql-core internals (``execute_field``, ``handle_field_error``,
+``collect_and_execute_subfields``), so graphql-core is pinned to the minor version it
+was written for; ``CMS_FAST_PATH=off`` runs the stock engine instead.
+
+Both engines check a deadline before each field: a query past its time gets no
+further than the field it is in (see ``TimedExecutionContext``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable
 from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GraphQLError,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -63,7 +72,40 @@ def _plan(field: GraphQLField) -> tuple[Any, ...]:
     return (_SLOW,)
 
 
-class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class DeadlineExceeded(GraphQLError):
+    """Raised at the first field reached after the deadline; the runner answers for the
+    whole operation with one EXECUTION_TIMEOUT (see operations.py)."""
+
+    def __init__(self) -> None:
+        super().__init__("The query ran out of time.", extensions={"code": "EXECUTION_TIMEOUT"})
+
+
+class TimedExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, refusing to start a field once ``deadline`` (monotonic) has passed.
+
+    Resolvers are synchronous, so nothing can interrupt one from outside; checking
+    between fields bounds a query to the deadline plus its slowest single field, and
+    the database's own limits bound that field's statements (see cms/db.py).
+    """
+
+    def __init__(self, *args: Any, deadline: float | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Any,
+        position_context: Any,
+    ) -> Any:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise DeadlineExceeded
+        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+
+class FastExecutionContext(TimedExecutionContext):
     def _plan_for(self, field: GraphQLField) -> tuple[Any, ...]:
         plan: tuple[Any, ...] | None = getattr(field, _PLAN, None)
         if plan is None:
@@ -93,6 +135,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         path: Any,
         position_context: Any,
     ) -> Any:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise DeadlineExceeded
         middleware = self.middleware_manager
         field = parent_type.fields.get(field_details_list[0].node.name.value)
         if field is None or (middleware is not None and middleware.middlewares):

@@ -4,44 +4,56 @@
   type, and a request that fails before execution (parse, validation, variable
   coercion, limits) gets 400 with no ``data``. Clients asking only for
   ``application/json`` keep the classic behaviour: 200 with ``data: null``.
-- Every error carries ``extensions.code``. Unexpected exceptions are logged
-  with their traceback and reach the client only as INTERNAL_SERVER_ERROR.
+- Every error carries ``extensions.code``, every JSON answer ``extensions.cost``,
+  and every answer the RateLimit-* headers of its caller.
+- An answer with nothing in it but UNAUTHENTICATED errors is 401 with
+  WWW-Authenticate, whether the token was missing or wrong.
+- The request is admitted (token, rate limit) before its body is read, the body has
+  CMS_BODY_TIMEOUT to arrive, and the operation runs on the execution pool, never
+  on the event loop.
 """
 
 from __future__ import annotations
 
-import logging
-import re
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
 import strawberry
-from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from cms.errors import Unauthenticated, UserError
 from cms.graphql import uploads
+from cms.graphql.admission import Admission, Gate
 from cms.graphql.context import AppState, Context
+from cms.graphql.formatting import cost_extension, error_body, format_error
 from cms.graphql.operations import MutationNotAllowed, OperationRunner
-from cms.models import Role, utcnow
-from cms.services import partners, tokens
-from cms.services.tokens import PUBLIC, Caller
-
-log = logging.getLogger("cms.graphql")
+from cms.graphql.workers import ExecutionPool
+from cms.models import utcnow
+from cms.services.tokens import Caller
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-_TOO_COMPLEX = re.compile(
-    r"exceeds maximum operation depth|aliases found|Document contains more than \d+ tokens"
-)
+AUTHENTICATE = 'Bearer realm="cms"'
 
 
-def _error(message: str, code: str, status: int, media_type: str = JSON, *, data: bool = False) -> Response:
-    body: dict[str, Any] = {"data": None} if data else {}
-    body["errors"] = [{"message": message, "extensions": {"code": code}}]
-    return Response(orjson.dumps(body), status_code=status, media_type=media_type)
+class _Refusal(Exception):
+    """An answer given before anything ran; raised to leave the request's reading early."""
+
+    def __init__(
+        self,
+        message: str,
+        code: str,
+        status: int,
+        *,
+        data: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message, self.code, self.status, self.data = message, code, status, data
+        self.headers = headers or {}
 
 
 def _accepts(request: Request) -> str | None:
@@ -75,42 +87,6 @@ def _accepts(request: Request) -> str | None:
     return best[1] if best else None
 
 
-def error_code(error: GraphQLError) -> str:
-    original = error.original_error
-    if isinstance(original, UserError):
-        return original.code
-    if original is not None and not isinstance(original, GraphQLError):
-        return "INTERNAL_SERVER_ERROR"
-    message = error.message
-    if _TOO_COMPLEX.search(message):
-        return "QUERY_TOO_COMPLEX"
-    if message.startswith("Syntax Error"):
-        return "GRAPHQL_PARSE_FAILED"
-    if message.startswith("Variable '$") or message.startswith("Unknown operation named"):
-        return "BAD_USER_INPUT"
-    if error.path is not None:
-        return "INTERNAL_SERVER_ERROR"
-    return "GRAPHQL_VALIDATION_FAILED"
-
-
-def format_error(error: GraphQLError) -> dict[str, Any]:
-    code = error_code(error)
-    if code == "INTERNAL_SERVER_ERROR":
-        log.error("unexpected error in %s", error.path, exc_info=error.original_error or error)
-        formatted: dict[str, Any] = {"message": "Internal server error", "extensions": {"code": code}}
-        if error.path is not None:
-            formatted["path"] = error.path
-        return formatted
-    formatted = dict(error.formatted)
-    extensions = dict(formatted.get("extensions") or {})
-    extensions["code"] = code
-    original = error.original_error
-    if isinstance(original, UserError) and original.field:
-        extensions["field"] = original.field
-    formatted["extensions"] = extensions
-    return formatted
-
-
 def _has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
@@ -128,34 +104,74 @@ class GraphQLEndpoint:
         self,
         schema: strawberry.Schema,
         state: AppState,
+        pool: ExecutionPool,
         ide: Callable[[Request], Awaitable[Response]] | None = None,
     ) -> None:
         self.runner = OperationRunner(schema, state.settings)
         self.state = state
+        self.pool = pool
+        self.gate = Gate(state, pool)
         self.ide = ide  # the page a browser gets for a bare GET (GraphiQL, from cms.web)
 
     async def handle(self, request: Request) -> Response:
+        admission = await self.gate.admit(request)
+        media_type = _accepts(request) or JSON
+        try:
+            response = await self._respond(request, admission)
+        except _Refusal as refusal:
+            body = error_body(
+                refusal.message,
+                refusal.code,
+                cost_limit=self.runner.cost_limit(admission.caller),
+                data=refusal.data,
+            )
+            response = Response(
+                body, status_code=refusal.status, media_type=media_type, headers=refusal.headers
+            )
+        finally:
+            form = getattr(request.state, "upload_form", None)
+            if form is not None:
+                await form.close()  # spooled upload files are temporary files: leave none behind
+        if admission.decision is not None:
+            response.headers.update(admission.decision.headers())
+        return response
+
+    async def _respond(self, request: Request, admission: Admission) -> Response:
         if request.method not in {"GET", "POST"}:
-            response = _error("GraphQL is served over GET and POST only", "METHOD_NOT_ALLOWED", 405)
-            response.headers["Allow"] = "GET, POST"
-            return response
+            raise _Refusal(
+                "GraphQL is served over GET and POST only",
+                "METHOD_NOT_ALLOWED",
+                405,
+                headers={"Allow": "GET, POST"},
+            )
+        decision = admission.decision
+        if decision is not None and not decision.allowed:
+            raise _Refusal(
+                f"too many requests: the limit is {decision.limit} in {decision.window} s; "
+                f"try again in {decision.retry_after} s",
+                "RATE_LIMITED",
+                429,
+            )
+        if admission.refusal is not None:
+            raise _Refusal(
+                admission.refusal.message,
+                admission.refusal.code,
+                401,
+                headers={"WWW-Authenticate": AUTHENTICATE},
+            )
         browsing = "text/html" in request.headers.get("accept", "")
         if request.method == "GET" and "query" not in request.query_params and browsing and self.ide:
             return await self.ide(request)
         media_type = _accepts(request)
         if media_type is None:
-            return _error(f"this endpoint answers {GRAPHQL_RESPONSE} or {JSON}", "NOT_ACCEPTABLE", 406)
-        try:
-            params = await self._params(request, media_type)
-            if isinstance(params, Response):
-                return params
-            return await self._execute(request, params, media_type)
-        finally:
-            form = getattr(request.state, "upload_form", None)
-            if form is not None:
-                await form.close()  # spooled upload files are temporary files: leave none behind
+            raise _Refusal(f"this endpoint answers {GRAPHQL_RESPONSE} or {JSON}", "NOT_ACCEPTABLE", 406)
+        params = await self._params(request, media_type)
+        status, body, headers = await self.pool.run(
+            self._execute, request, params, media_type, admission.caller
+        )
+        return Response(body, status_code=status, media_type=media_type, headers=headers)
 
-    async def _params(self, request: Request, media_type: str) -> dict[str, Any] | Response:
+    async def _params(self, request: Request, media_type: str) -> dict[str, Any]:
         if request.method == "GET":
             params: dict[str, Any] = dict(request.query_params)
             for key in ("variables", "extensions"):
@@ -163,108 +179,89 @@ class GraphQLEndpoint:
                     try:
                         params[key] = orjson.loads(params[key])
                     except orjson.JSONDecodeError:
-                        return _error(f"`{key}` is not valid JSON", "BAD_REQUEST", 400, media_type)
+                        raise _Refusal(f"`{key}` is not valid JSON", "BAD_REQUEST", 400) from None
                 else:
                     params.pop(key, None)
-        else:
-            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if content_type == "multipart/form-data":
-                return await self._multipart(request, media_type)
-            if content_type not in {JSON, GRAPHQL_RESPONSE}:
-                return _error(
-                    "send GraphQL requests as application/json", "UNSUPPORTED_MEDIA_TYPE", 415, media_type
-                )
-            body = await self._read_body(request)
-            if body is None:
-                limit = self.state.settings.max_body_bytes
-                return _error(
-                    f"request body is larger than {limit} bytes", "PAYLOAD_TOO_LARGE", 413, media_type
-                )
-            try:
-                params = orjson.loads(body)
-            except orjson.JSONDecodeError:
-                return _error("request body is not valid JSON", "BAD_REQUEST", 400, media_type)
-            if isinstance(params, list):
-                return _error("batched requests are not supported", "BAD_REQUEST", 400, media_type)
-            if not isinstance(params, dict):
-                return _error("request body must be a JSON object", "BAD_REQUEST", 400, media_type)
+            return self._checked(params, media_type)
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == "multipart/form-data":
+            return self._checked(await self._multipart(request), media_type)
+        if content_type not in {JSON, GRAPHQL_RESPONSE}:
+            raise _Refusal("send GraphQL requests as application/json", "UNSUPPORTED_MEDIA_TYPE", 415)
+        body = await self._read_body(request)
+        try:
+            params = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise _Refusal("request body is not valid JSON", "BAD_REQUEST", 400) from None
+        if isinstance(params, list):
+            raise _Refusal("batched requests are not supported", "BAD_REQUEST", 400)
+        if not isinstance(params, dict):
+            raise _Refusal("request body must be a JSON object", "BAD_REQUEST", 400)
         return self._checked(params, media_type)
 
-    def _checked(self, params: dict[str, Any], media_type: str) -> dict[str, Any] | Response:
+    def _checked(self, params: dict[str, Any], media_type: str) -> dict[str, Any]:
         for key, kind in (("query", str), ("operationName", str), ("variables", dict), ("extensions", dict)):
             if params.get(key) is not None and not isinstance(params[key], kind):
                 expected = "a string" if kind is str else "an object"
-                return _error(f"`{key}` must be {expected}", "BAD_REQUEST", 400, media_type)
+                raise _Refusal(f"`{key}` must be {expected}", "BAD_REQUEST", 400)
         if not params.get("query"):
-            return _error("no GraphQL query found in the request", "BAD_REQUEST", 400, media_type)
+            raise _Refusal("no GraphQL query found in the request", "BAD_REQUEST", 400)
         if _has_nul(params.get("query")) or _has_nul(params.get("variables")):
             # No database stores NUL in text (PostgreSQL refuses it outright), and no
             # slug, title or search needs one.
             # Answered like any variable that fails coercion.
             legacy = media_type != GRAPHQL_RESPONSE
-            status = 200 if legacy else 400
-            return _error("NUL characters are not allowed", "BAD_USER_INPUT", status, media_type, data=legacy)
+            raise _Refusal(
+                "NUL characters are not allowed", "BAD_USER_INPUT", 200 if legacy else 400, data=legacy
+            )
         return params
 
-    async def _multipart(self, request: Request, media_type: str) -> dict[str, Any] | Response:
+    async def _multipart(self, request: Request) -> dict[str, Any]:
+        settings = self.state.settings
         try:
-            params, form = await uploads.read(request, max_bytes=self.state.settings.max_upload_bytes)
+            async with asyncio.timeout(settings.upload_timeout):
+                params, form = await uploads.read(request, max_bytes=settings.max_upload_bytes)
+        except TimeoutError:
+            raise _slow_body(settings.upload_timeout) from None
         except uploads.TooLarge as exc:
-            return _error(str(exc), "PAYLOAD_TOO_LARGE", 413, media_type)
+            raise _Refusal(str(exc), "PAYLOAD_TOO_LARGE", 413) from None
         except Unauthenticated as exc:
-            return _error(exc.message, exc.code, 401, media_type)
+            raise _Refusal(exc.message, exc.code, 401, headers={"WWW-Authenticate": AUTHENTICATE}) from None
         except UserError as exc:
-            return _error(exc.message, exc.code, 400, media_type)
+            raise _Refusal(exc.message, exc.code, 400) from None
         request.state.upload_form = form  # closed once the operation has run
-        return self._checked(params, media_type)
+        return params
 
-    def _caller(self, request: Request, context: Context) -> Caller:
-        """Who sends the request. A token that is sent must be valid: a mistyped or
-        revoked one is refused rather than silently treated as public."""
-        header = request.headers.get("authorization")
-        if not header:
-            return PUBLIC
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated("send the token as Authorization: Bearer <token>")
-        row = tokens.authenticate(context.conn, token.strip(), now=context.now)
-        if row is None:
-            raise Unauthenticated("the token is unknown, expired or revoked")
-        if row.last_used_at is None or row.last_used_at < context.now - tokens.TOUCH_INTERVAL:
-            with self.state.db.write() as session:
-                tokens.touch(session, token_id=row.id, now=context.now)
-        role = Role(row.role)
-        partner = partners.scope_of(context.conn, row.partner_id) if role is Role.PARTNER else None
-        return Caller(token_id=row.id, name=row.name, role=role, partner=partner)
-
-    async def _read_body(self, request: Request) -> bytes | None:
-        """The body, or None once it passes the limit (counted as it streams, not trusted from headers)."""
-        limit = self.state.settings.max_body_bytes
+    async def _read_body(self, request: Request) -> bytes:
+        """The body, counted as it streams (not trusted from headers) and read against the clock."""
+        settings = self.state.settings
+        limit = settings.max_body_bytes
+        too_large = _Refusal(f"request body is larger than {limit} bytes", "PAYLOAD_TOO_LARGE", 413)
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
-            return None
+            raise too_large
         chunks, size = [], 0
         try:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    return None
-                chunks.append(chunk)
+            async with asyncio.timeout(settings.body_timeout):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limit:
+                        raise too_large
+                    chunks.append(chunk)
+        except TimeoutError:
+            raise _slow_body(settings.body_timeout) from None
         except ClientDisconnect:
             return b""
         return b"".join(chunks)
 
-    async def _execute(self, request: Request, params: dict[str, Any], media_type: str) -> Response:
-        context = Context(app=self.state, now=utcnow(), request=request)
+    def _execute(
+        self, request: Request, params: dict[str, Any], media_type: str, caller: Caller
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """On a pool thread: run the operation and render the answer (status, body, headers)."""
+        context = Context(app=self.state, now=utcnow(), request=request, caller=caller)
+        limit = self.runner.cost_limit(caller)
         try:
-            context.caller = self._caller(request, context)
-        except Unauthenticated as exc:
-            context.close()
-            response = _error(exc.message, exc.code, 401, media_type)
-            response.headers["WWW-Authenticate"] = 'Bearer realm="cms"'
-            return response
-        try:
-            result = await self.runner.run(
+            outcome = self.runner.run(
                 params["query"],
                 variables=params.get("variables"),
                 operation_name=params.get("operationName"),
@@ -272,21 +269,43 @@ class GraphQLEndpoint:
                 allow_mutations=request.method == "POST",
             )
         except MutationNotAllowed as exc:
-            response = _error(exc.message, exc.code, 405, media_type)
-            response.headers["Allow"] = "POST"
-            return response
+            return 405, error_body(exc.message, exc.code, cost_limit=limit), {"Allow": "POST"}
         except UserError as exc:
-            return _error(exc.message, exc.code, 400, media_type)
+            return 400, error_body(exc.message, exc.code, cost_limit=limit), {}
         finally:
             context.close()
+        result = outcome.result
+        errors = [format_error(e) for e in result.errors or ()]
         body: dict[str, Any] = {}
-        status = 200
-        errors = result.errors or []
-        request_error = result.data is None and bool(errors) and all(e.path is None for e in errors)
-        if request_error and media_type == GRAPHQL_RESPONSE:
+        status, headers = 200, {}
+        if outcome.timed_out:
+            status = 503  # not a cacheable answer, and not the client's mistake alone
+        elif outcome.request_error and media_type == GRAPHQL_RESPONSE:
             status = 400
-        else:
+        if _only_unauthenticated(errors, result.data):
+            status, headers = 401, {"WWW-Authenticate": AUTHENTICATE}
+        if not (outcome.request_error and media_type == GRAPHQL_RESPONSE):
             body["data"] = result.data
         if errors:
-            body["errors"] = [format_error(e) for e in errors]
-        return Response(orjson.dumps(body), status_code=status, media_type=media_type)
+            body["errors"] = errors
+        body["extensions"] = cost_extension(outcome.cost, outcome.cost_limit)
+        return status, orjson.dumps(body), headers
+
+
+def _only_unauthenticated(errors: list[dict[str, Any]], data: dict[str, Any] | None) -> bool:
+    """Nothing was answered, and only for want of a (valid) token: refused as a whole."""
+    return (
+        bool(errors)
+        and all(e["extensions"]["code"] == "UNAUTHENTICATED" for e in errors)
+        and all(value is None for value in (data or {}).values())
+    )
+
+
+def _slow_body(seconds: float) -> _Refusal:
+    # The connection is closed after the answer: the rest of the body may never come.
+    return _Refusal(
+        f"the request body did not arrive within {seconds:g} s",
+        "REQUEST_TIMEOUT",
+        408,
+        headers={"Connection": "close"},
+    )

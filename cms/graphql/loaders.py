@@ -105,8 +105,6 @@ def nested_articles(
 
 
 def _finish(items: list[Any], order: Order, page: Page, more: bool, counter: Any) -> ArticleConnection:
-    if page.trim_last is not None:
-        items = items[-page.trim_last :] if page.trim_last else []
     return connection(
         items,
         order=order,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 
 import strawberry
 
@@ -11,20 +12,31 @@ from cms.errors import BadInput
 from cms.services.ids import global_id
 from cms.wording import indefinite
 
+# A global id is base64 of "Type:pk"; tables use 32-bit INTEGER keys on PostgreSQL.
+MAX_PK = 2**31 - 1
+_MAX_ID_LENGTH = 64  # "ImageRendition:2147483647" is 36 characters in base64
+_ENCODED = re.compile(r"[A-Za-z0-9+/]+={0,2}", re.ASCII)
+_DECODED = re.compile(r"([A-Z][A-Za-z]{0,39}):([1-9][0-9]{0,9})", re.ASCII)
+
 
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(global_id(type_name, pk))
 
 
 def from_global_id(value: str, *, argument: str = "id") -> tuple[str, int]:
+    """The type name and primary key, or BAD_USER_INPUT: the length is checked before
+    decoding, and the decoded text must be exactly ``Type:digits`` within range."""
+    refused = BadInput(f"`{argument}` is not a valid ID", field=argument)
+    if len(value) > _MAX_ID_LENGTH or not _ENCODED.fullmatch(value):
+        raise refused
     try:
-        type_name, _, raw_pk = base64.b64decode(value.encode(), validate=True).decode().partition(":")
-        pk = int(raw_pk)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise BadInput(f"`{argument}` is not a valid ID", field=argument) from None
-    if not type_name or pk <= 0:
-        raise BadInput(f"`{argument}` is not a valid ID", field=argument)
-    return type_name, pk
+        decoded = base64.b64decode(value, validate=True).decode("ascii")
+    except (binascii.Error, ValueError):
+        raise refused from None
+    match = _DECODED.fullmatch(decoded)
+    if match is None or int(match[2]) > MAX_PK:
+        raise refused
+    return match[1], int(match[2])
 
 
 def expect_global_id(value: str, type_name: str, *, argument: str = "id") -> int:

@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 from cms.graphql.execution import FastExecutionContext
 from cms.graphql.mutations import Mutation
 from cms.graphql.queries import Query
+from cms.graphql.scalars import SCALAR_MAP
 from cms.graphql.types.article import Article, Author, Category, Section
 from cms.graphql.types.image import Image
 from cms.settings import Settings
@@ -29,7 +30,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[Article, Author, Category, Section, Image],
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
         execution_context_class=FastExecutionContext,
     )
 

@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from cms.errors import BadInput
 from cms.models import ApiToken, Article, ArticleAuthor, ArticleSlug, Author, State
-from cms.services.pagination import Page, decode_cursor, encode_cursor
+from cms.services.pagination import Page, cursor_datetime, decode_cursor, encode_cursor
 
 article = Article.__table__  # type: ignore[attr-defined]
 article_author = ArticleAuthor.__table__  # type: ignore[attr-defined]
@@ -231,12 +231,7 @@ def _decode(cursor: str, order: Order, argument: str) -> tuple[Any, int]:
     column, _ = _ORDER_KEYS[order]
     value = parts[1]
     if column.endswith("_at"):
-        try:
-            value = datetime.fromisoformat(value)
-        except (TypeError, ValueError):
-            raise BadInput(f"`{argument}` is not a valid cursor", field=argument) from None
-        if value.tzinfo is None:
-            raise BadInput(f"`{argument}` is not a valid cursor", field=argument)
+        value = cursor_datetime(value, argument=argument)
     elif not isinstance(value, str):
         raise BadInput(f"`{argument}` is not a valid cursor", field=argument)
     return value, parts[2]

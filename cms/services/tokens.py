@@ -41,6 +41,16 @@ class Caller:
         return tuple(sorted(self.partner.section_ids))
 
     @property
+    def rate_key(self) -> str | None:
+        """What the rate limiter counts this caller's requests under: the partner (all its
+        tokens together), else the token; None for public callers, who count by address."""
+        if self.partner is not None and self.partner.partner_id is not None:
+            return f"partner:{self.partner.partner_id}"
+        if self.token_id is not None:
+            return f"token:{self.token_id}"
+        return None
+
+    @property
     def is_public(self) -> bool:
         """Sees only what the public sees (partners included: published content only)."""
         return self.role in (None, Role.PARTNER)

@@ -286,8 +286,6 @@ class ContentQueries:
             with_body="bodyHtml" in names or "bodyText" in names,
         )
         items = build_articles(ctx, rows, names)
-        if page.trim_last is not None:
-            items = items[-page.trim_last :] if page.trim_last else []
         return connection(
             items,
             order=order,
@@ -448,9 +446,6 @@ class ContentQueries:
         rows, more = author_service.list_page(ctx.conn, page=page)
         ctx.shows("authors")
         items = _authors(ctx, list(rows), selected_names(info))
-        if page.trim_last is not None:
-            items = items[-page.trim_last :] if page.trim_last else []
-            rows = rows[-page.trim_last :] if page.trim_last else []
         edges = [
             AuthorEdge(cursor=author_service.cursor_for(r), node=a) for r, a in zip(rows, items, strict=True)
         ]

@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from cms.errors import BadInput
 from cms.graphql.context import Context
+from cms.graphql.cost import FieldCost, page_argument, register
 from cms.graphql.relay import to_global_id
 from cms.graphql.selection import selected_names
 from cms.graphql.types.article import build_articles, taxonomy_types
@@ -23,6 +24,9 @@ from cms.graphql.types.syndication import (
 from cms.services import articles as article_service
 from cms.services import partners, sync
 from cms.services.permissions import Action
+
+# A page of the feed holds up to `first` items (and as many tombstones): cost it by `first`.
+register("Query.changes", FieldCost(page=page_argument("first", sync.DEFAULT_PAGE)))
 
 
 def partner_type(ctx: Context, row: Any, section_ids: list[int]) -> Partner:
