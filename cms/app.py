@@ -30,6 +30,7 @@ from cms.web.cors import CorsMiddleware, CorsPolicy
 from cms.web.graphiql import GraphiQLPage
 from cms.web.health import healthz, readyz
 from cms.web.media import MediaEndpoint
+from cms.web.render_budget import RenderBudget
 from cms.worker import Worker
 
 log = logging.getLogger("cms")
@@ -58,7 +59,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     graphiql = GraphiQLPage()
     pool = ExecutionPool(settings.execution_threads)
     endpoint = GraphQLEndpoint(build_schema(settings), state, pool, ide=graphiql.page)
-    media = MediaEndpoint(settings, storage_for(settings))
+    media = MediaEndpoint(
+        settings, storage_for(settings), allow_first_render=RenderBudget(settings, state.limiter)
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -73,6 +73,8 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_TRUSTED_PROXIES": "Comma-separated IPs or CIDRs of the proxies whose X-Forwarded-For is believed.",
     "CMS_RATE_LIMIT_ANONYMOUS": "Requests per client IP without a token, e.g. `6000/minute`; `off` disables.",
     "CMS_RATE_LIMIT_TOKEN": "Requests per staff token (author, editor, admin); `off` disables.",
+    "CMS_RATE_LIMIT_RENDERS": "Render units a client (address) may spend per window making renditions not "
+    "stored yet (about one 1,200-px JPEG each); stored ones are free; `off` disables.",
     "CMS_RATE_LIMIT_PARTNER": "Requests per partner, all its tokens together; `off` disables.",
     "CMS_MAX_COST_ANONYMOUS": "Largest query cost (see Query cost) a caller without a token may send.",
     "CMS_MAX_COST_PARTNER": "Largest query cost a partner's token may send.",
@@ -278,6 +280,7 @@ class Settings:
     rate_limit_anonymous: str = "6000/minute"
     rate_limit_token: str = "12000/minute"
     rate_limit_partner: str = "12000/minute"
+    rate_limit_renders: str = "120/minute"
     max_cost_anonymous: int = 10_000
     max_cost_partner: int = 100_000
     max_cost_staff: int = 200_000
@@ -340,6 +343,7 @@ class Settings:
             rate_limit_anonymous=_rate(env, "CMS_RATE_LIMIT_ANONYMOUS", defaults.rate_limit_anonymous),
             rate_limit_token=_rate(env, "CMS_RATE_LIMIT_TOKEN", defaults.rate_limit_token),
             rate_limit_partner=_rate(env, "CMS_RATE_LIMIT_PARTNER", defaults.rate_limit_partner),
+            rate_limit_renders=_rate(env, "CMS_RATE_LIMIT_RENDERS", defaults.rate_limit_renders),
             max_cost_anonymous=_int(env, "CMS_MAX_COST_ANONYMOUS", defaults.max_cost_anonymous),
             max_cost_partner=_int(env, "CMS_MAX_COST_PARTNER", defaults.max_cost_partner),
             max_cost_staff=_int(env, "CMS_MAX_COST_STAFF", defaults.max_cost_staff),
