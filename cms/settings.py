@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cms.errors import ConfigError
 from cms.media.ladder import DEFAULT_WIDTHS, parse_widths
@@ -35,6 +36,15 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_ARTICLE_URL": "Template of canonical article URLs: {base}, {public}, {section} (slug, or "
     "'articles') "
     "and {slug}.",
+    "CMS_SITE_NAME": "The publication's name, as feeds, JSON-LD, the News sitemap, mails and the example "
+    "frontend show it.",
+    "CMS_SITE_DESCRIPTION": "One line about the publication (feed subtitles, mail footers).",
+    "CMS_SITE_LANGUAGE": "BCP 47 language tag of the content (feeds, sitemaps, JSON-LD), e.g. `en-GB`.",
+    "CMS_SITE_TIME_ZONE": "IANA time zone in which dates are written for readers (mails, the example "
+    "frontend), e.g. `America/New_York`; stored times are UTC.",
+    "CMS_SITE_LOGO_URL": "http(s) URL of the publication's logo (JSON-LD publisher, feed icon).",
+    "CMS_SITE_PUBLISHER": "Name of the organisation that publishes the site (JSON-LD publisher); defaults "
+    "to CMS_SITE_NAME.",
     "CMS_REDIS_URL": "Optional Redis URL shared by several app nodes (render locks, rate limits, cache "
     "invalidation).",
     "CMS_WORKERS": "Worker processes `cms serve` starts (its --workers); more than one needs CMS_SECRET_KEY.",
@@ -145,6 +155,36 @@ def _url(env: Mapping[str, str], name: str, default: str | None) -> Any:
     return raw.rstrip("/")
 
 
+def _text(env: Mapping[str, str], name: str, default: str, *, empty: bool = False) -> str:
+    """One line of text: control characters refused, since feeds and mail headers carry it."""
+    raw = env.get(name)
+    if raw is None or (not raw.strip() and not empty):
+        return default
+    value = " ".join(raw.split())
+    if any(ord(char) < 32 or 0x7F <= ord(char) < 0xA0 for char in value) or len(value) > 200:
+        raise ConfigError(f"`{name}` must be one line of at most 200 characters, got {raw[:60]!r}")
+    return value
+
+
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+def _language(raw: str) -> str:
+    if not _LANGUAGE.fullmatch(raw.strip()):
+        raise ConfigError(f"`CMS_SITE_LANGUAGE` must be a language tag such as 'en' or 'en-GB', got {raw!r}")
+    return raw.strip()
+
+
+def _time_zone(raw: str) -> str:
+    try:
+        ZoneInfo(raw.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"`CMS_SITE_TIME_ZONE` must be an IANA time zone such as 'Europe/London', got {raw!r}"
+        ) from None
+    return raw.strip()
+
+
 _ORIGIN = re.compile(
     r"(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<host>\[[0-9a-f:.]+\]|[^/:\[\]@?#\s*]+)(?::(?P<port>\d{1,5}|\*))?/?"
 )
@@ -251,6 +291,12 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     base_url: str | None = None
     article_url: str | None = None
+    site_name: str = "Publications"
+    site_description: str = ""
+    site_language: str = "en"
+    site_time_zone: str = "UTC"
+    site_logo_url: str | None = None
+    site_publisher: str | None = None
     redis_url: str | None = None
     debug: bool = False
     workers: int = 1
@@ -310,6 +356,12 @@ class Settings:
             secret_key_file=key_file,
             public_url=_url(env, "CMS_PUBLIC_URL", defaults.public_url),
             base_url=_url(env, "CMS_BASE_URL", None),
+            site_name=_text(env, "CMS_SITE_NAME", defaults.site_name),
+            site_description=_text(env, "CMS_SITE_DESCRIPTION", defaults.site_description, empty=True),
+            site_language=_language(env.get("CMS_SITE_LANGUAGE") or defaults.site_language),
+            site_time_zone=_time_zone(env.get("CMS_SITE_TIME_ZONE") or defaults.site_time_zone),
+            site_logo_url=_url(env, "CMS_SITE_LOGO_URL", None),
+            site_publisher=_text(env, "CMS_SITE_PUBLISHER", "", empty=True) or None,
             article_url=env.get("CMS_ARTICLE_URL") or None,
             redis_url=env.get("CMS_REDIS_URL") or None,
             debug=(env.get("CMS_DEBUG") or "").lower() in {"1", "true", "yes", "on"},

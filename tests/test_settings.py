@@ -67,3 +67,31 @@ def test_public_and_site_urls_are_checked_and_kept_apart() -> None:
         Settings.from_env({"CMS_PUBLIC_URL": "javascript:alert(1)"})
     with pytest.raises(ConfigError):
         Settings.from_env({"CMS_ARTICLE_URL": "{base}/{nope}"})
+
+
+def test_site_identity_comes_from_settings_with_the_name_as_publisher() -> None:
+    from cms.services.site import site
+
+    identity = site(
+        Settings.from_env({"CMS_SITE_NAME": "The  Peninsula", "CMS_SITE_TIME_ZONE": "Asia/Seoul"})
+    )
+    assert (identity.name, identity.publisher, str(identity.time_zone)) == (
+        "The Peninsula",
+        "The Peninsula",
+        "Asia/Seoul",
+    )
+    assert identity.home_url.endswith("/examples/peninsula/")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CMS_SITE_TIME_ZONE", "Mars/Olympus"),
+        ("CMS_SITE_LANGUAGE", "english!"),
+        ("CMS_SITE_NAME", "Two\x07lines"),
+        ("CMS_SITE_LOGO_URL", "javascript:alert(1)"),
+    ],
+)
+def test_a_bad_site_setting_is_refused_naming_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: value})
