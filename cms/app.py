@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from cms.cache import ResponseCache
 from cms.db import Database
 from cms.graphql.context import AppState
 from cms.graphql.http import GraphQLEndpoint
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         search=backend_for(db.engine.dialect.name),
         limiter=RateLimiter(settings.redis_url),
     )
+    if settings.response_cache:
+        state.cache = ResponseCache(settings, db)
     graphiql = GraphiQLPage()
     pool = ExecutionPool(settings.execution_threads)
     endpoint = GraphQLEndpoint(build_schema(settings), state, pool, ide=graphiql.page)
@@ -79,12 +82,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         gc.freeze()
         stop = asyncio.Event()
         task = None
+        following = asyncio.create_task(state.cache.follow(stop)) if state.cache is not None else None
         if settings.worker:
             # Webhooks, mail and the clock, in this process (CMS_WORKER=off when `cms worker` runs apart).
             state.worker = Worker(settings, db, state.snapshot)
             task = asyncio.create_task(state.worker.run(stop))
         yield
         stop.set()
+        if following is not None:
+            await following
         if task is not None:
             await asyncio.wait_for(task, timeout=settings.webhook_timeout + 5)
         media.close()

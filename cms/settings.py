@@ -70,6 +70,30 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_WEBHOOK_TIMEOUT": "Seconds one delivery attempt may take.",
     "CMS_WEBHOOK_DISABLE_AFTER": "Failed deliveries in a row after which a webhook is switched off.",
     "CMS_WEBHOOK_SECRET_OVERLAP": "How long (s, m, h) the previous secret also signs after a rotation.",
+    "CMS_RESPONSE_CACHE": "`on` (default): public and partner query answers are kept in memory until what "
+    "they show changes; `off` computes every answer.",
+    "CMS_RESPONSE_CACHE_BYTES": "Most memory the response cache of one process may hold, in bytes.",
+    "CMS_CACHE_MAX_AGE": "Seconds browsers may keep a public GET answer (Cache-Control max-age).",
+    "CMS_CACHE_S_MAXAGE": "Seconds shared caches (a CDN) may keep a public GET answer (s-maxage); purged on "
+    "change when CMS_PURGE_URL is set.",
+    "CMS_CACHE_STALE_WHILE_REVALIDATE": "Seconds a cache may serve a stale answer while it fetches a fresh "
+    "one.",
+    "CMS_CACHE_POLL": "How often (s, ms) a process looks at the change log for other processes' writes when "
+    "CMS_REDIS_URL does not push them.",
+    "CMS_COMPRESS_MIN_BYTES": "Answers at least this big are compressed (br, gzip) for clients that accept "
+    "it.",
+    "CMS_PURGE_URL": "A CDN or Varnish endpoint called with the surrogate keys of every change (through the "
+    "outbox, so no purge is lost).",
+    "CMS_PURGE_METHOD": "HTTP method of purge requests (POST for Fastly, PURGE or BAN for Varnish).",
+    "CMS_PURGE_KEY_HEADER": "Header that carries the space-separated keys (Surrogate-Key; xkey-purge for "
+    "Varnish xkey).",
+    "CMS_PURGE_AUTH": "One header sent with purges, as `Name: value` (e.g. `Fastly-Key: ...`); never logged.",
+    "CMS_PERSISTED_QUERIES": "`on` (default): Apollo automatic persisted queries (register by hash, then "
+    "send the hash alone).",
+    "CMS_PERSISTED_QUERIES_MAX": "Most automatic persisted queries one process remembers (Redis holds them "
+    "for all when configured).",
+    "CMS_TRUSTED_DOCUMENTS": "`on`: callers without a token may run only documents an admin registered "
+    "(partners also those registered for them); off by default.",
     "CMS_MAX_RENDITION_SIZE": "Longest side, in pixels, of any rendition a URL may ask for.",
     "CMS_CORS_ORIGINS": "Comma-separated origins whose pages may call the API from a browser "
     "(`https://site.example`, `http://localhost:*` for any port, or `*` for all, then without credentials); "
@@ -99,7 +123,7 @@ DOCUMENTATION: dict[str, str] = {
 }
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, *, zero: bool = False) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -107,9 +131,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ConfigError(f"`{name}` must be a whole number, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"`{name}` must be positive, got {value}")
+    if value < 0 or (value == 0 and not zero):
+        raise ConfigError(f"`{name}` must be {'zero or more' if zero else 'positive'}, got {value}")
     return value
+
+
+def _header_line(env: Mapping[str, str], name: str) -> str | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    header, sep, value = raw.partition(":")
+    if not sep or not re.fullmatch(r"[A-Za-z0-9-]+", header.strip()) or not value.strip():
+        raise ConfigError(f"`{name}` must be one header as `Name: value`")
+    return f"{header.strip()}: {value.strip()}"
 
 
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -313,6 +347,20 @@ class Settings:
     cors_origins: tuple[str, ...] | None = None
     worker: bool = True
     worker_interval: float = 1.0
+    response_cache: bool = True
+    response_cache_bytes: int = 64 * 1024 * 1024
+    cache_max_age: int = 60
+    cache_s_maxage: int = 300
+    cache_stale_while_revalidate: int = 60
+    cache_poll: float = 1.0
+    compress_min_bytes: int = 1024
+    purge_url: str | None = None
+    purge_method: str = "POST"
+    purge_key_header: str = "Surrogate-Key"
+    purge_auth: str | None = field(default=None, repr=False)
+    persisted_queries: bool = True
+    persisted_queries_max: int = 10_000
+    trusted_documents: bool = False
     webhook_allow_private: bool = False
     webhook_retry_schedule: tuple[float, ...] = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0)
     webhook_timeout: float = 10.0
@@ -377,6 +425,22 @@ class Settings:
             max_rendition_size=_int(env, "CMS_MAX_RENDITION_SIZE", defaults.max_rendition_size),
             cors_origins=_origins(env.get("CMS_CORS_ORIGINS")),
             worker=_bool(env, "CMS_WORKER", defaults.worker),
+            response_cache=_bool(env, "CMS_RESPONSE_CACHE", defaults.response_cache),
+            response_cache_bytes=_int(env, "CMS_RESPONSE_CACHE_BYTES", defaults.response_cache_bytes),
+            cache_max_age=_int(env, "CMS_CACHE_MAX_AGE", defaults.cache_max_age, zero=True),
+            cache_s_maxage=_int(env, "CMS_CACHE_S_MAXAGE", defaults.cache_s_maxage, zero=True),
+            cache_stale_while_revalidate=_int(
+                env, "CMS_CACHE_STALE_WHILE_REVALIDATE", defaults.cache_stale_while_revalidate, zero=True
+            ),
+            cache_poll=_duration(env, "CMS_CACHE_POLL", defaults.cache_poll),
+            compress_min_bytes=_int(env, "CMS_COMPRESS_MIN_BYTES", defaults.compress_min_bytes),
+            purge_url=_url(env, "CMS_PURGE_URL", None),
+            purge_method=(env.get("CMS_PURGE_METHOD") or defaults.purge_method).strip().upper(),
+            purge_key_header=(env.get("CMS_PURGE_KEY_HEADER") or defaults.purge_key_header).strip(),
+            purge_auth=_header_line(env, "CMS_PURGE_AUTH"),
+            persisted_queries=_bool(env, "CMS_PERSISTED_QUERIES", defaults.persisted_queries),
+            persisted_queries_max=_int(env, "CMS_PERSISTED_QUERIES_MAX", defaults.persisted_queries_max),
+            trusted_documents=_bool(env, "CMS_TRUSTED_DOCUMENTS", defaults.trusted_documents),
             worker_interval=_duration(env, "CMS_WORKER_INTERVAL", defaults.worker_interval),
             webhook_allow_private=_bool(env, "CMS_WEBHOOK_ALLOW_PRIVATE", defaults.webhook_allow_private),
             webhook_retry_schedule=_durations(

@@ -1,4 +1,4 @@
-"""The worker: keeps the clock, fans domain events out, and delivers the outbox.
+"""The worker: keeps the clock, fans domain events out, queues CDN purges, and delivers the outbox.
 
 It runs inside `cms serve` (one per process; leases keep them from sending a message twice) or on
 its own as `cms worker` with CMS_WORKER=off for the servers. Database work runs in threads, so an
@@ -19,6 +19,7 @@ from typing import Any
 import httpx2 as httpx
 from sqlalchemy import select
 
+from cms.cache import purge
 from cms.db import Database
 from cms.models import Webhook, utcnow
 from cms.services import clock, outbox, webhooks
@@ -42,7 +43,11 @@ class Worker:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         # A lease outlives the slowest attempt, so only a dead worker loses one.
         self.lease = timedelta(seconds=max(5.0, settings.webhook_timeout * 3))
-        self.handlers: dict[str, Handler] = {"event": self._fan_out, "webhook": self._webhook}
+        self.handlers: dict[str, Handler] = {
+            "event": self._fan_out,
+            "webhook": self._webhook,
+            purge.TOPIC: lambda client, message: purge.send(client, message, self.settings),
+        }
         self.wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -91,6 +96,8 @@ class Worker:
     def _keep_time(self) -> None:
         conn, _ = clock.open_reading(self.db, self.snapshot, utcnow())
         conn.close()
+        if self.settings.purge_url:
+            purge.queue(self.db)
 
     async def _handle(self, client: httpx.AsyncClient, message: Any) -> None:
         try:

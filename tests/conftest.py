@@ -107,6 +107,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         # No background worker unless a test wants deliveries: its polling would be counted and
         # would race what tests assert about the outbox.
         worker=False,
+        # Tests write through the Seeder, outside the app, and read back at once; the app would hear
+        # of those writes only at its next look at the change log. tests/test_response_cache.py
+        # turns the cache on and tests exactly that.
+        response_cache=False,
         fast_path=FAST_PATH,
     )
 

@@ -75,6 +75,8 @@ def receiver(**options: Any) -> Iterator[Receiver]:
             except (BrokenPipeError, ConnectionResetError):
                 record.headers.pop("x-answered", None)  # the sender is gone: not delivered
 
+        do_PURGE = do_POST  # Varnish-style purges
+
         def log_message(self, format: str, *args: Any) -> None:
             pass
 

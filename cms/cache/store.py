@@ -23,7 +23,7 @@ class Entry:
     etag: str
     keys: frozenset[str]  # surrogate keys of what it shows
     seq: int  # the change sequence it was computed at
-    expires: float  # time.monotonic() deadline
+    expires: float  # time.time() deadline
     # Compressed forms, made once when stored so that a hit costs no compression.
     encoded: dict[str, bytes] = field(default_factory=dict)
 
@@ -43,6 +43,7 @@ class ResponseStore:
         # it shows can never be stored after that change was announced (a slow request racing a
         # fast write would otherwise put stale bytes back).
         self._dropped_at: dict[str, int] = {}
+        self._floor = -1  # everything dropped at this sequence (a bulk change): older entries are not stored
         self.hits = 0
         self.misses = 0
 
@@ -51,7 +52,7 @@ class ResponseStore:
         if entry is None:
             self.misses += 1
             return None
-        if entry.expires <= time.monotonic():
+        if entry.expires <= time.time():
             with self._lock:
                 self._remove(cache_key)
             self.misses += 1
@@ -67,7 +68,7 @@ class ResponseStore:
         if entry.size > self.max_bytes // 4:
             return False
         with self._lock:
-            if any(self._dropped_at.get(k, -1) > entry.seq for k in entry.keys):
+            if entry.seq < self._floor or any(self._dropped_at.get(k, -1) > entry.seq for k in entry.keys):
                 return False
             self._remove(cache_key)
             self._entries[cache_key] = entry
@@ -93,8 +94,9 @@ class ResponseStore:
                 self._dropped_at = {k: v for k, v in self._dropped_at.items() if v >= newest - 1000}
         return dropped
 
-    def clear(self) -> None:
+    def invalidate_all(self, *, seq: int) -> None:
         with self._lock:
+            self._floor = max(self._floor, seq)
             self._entries.clear()
             self._by_key.clear()
             self._bytes = 0

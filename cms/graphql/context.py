@@ -28,6 +28,8 @@ class AppState:
     snapshot: ContentSnapshot
     search: SearchBackend
     worker: Any = None  # the in-process cms.worker.Worker, when there is one
+    cache: Any = None  # the cms.cache.ResponseCache, unless CMS_RESPONSE_CACHE is off
+    persisted: Any = None  # the cms.graphql.persisted.PersistedQueries
     limiter: RateLimiter = field(default_factory=RateLimiter)  # in memory unless given Redis
 
 
@@ -63,6 +65,17 @@ class Context:
     def seq(self) -> int:
         _ = self.conn
         return self._seq
+
+    @property
+    def read_seq(self) -> int:
+        """The sequence this request's reads saw (0 if it read nothing)."""
+        return self._seq
+
+    def valid_until(self) -> datetime | None:
+        """When what this request read stops being true by the clock alone (the next go-live)."""
+        if self._conn is None:
+            return None
+        return self.app.snapshot.next_announcement(self._conn, self._seq)
 
     @property
     def is_public(self) -> bool:

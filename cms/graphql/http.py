@@ -11,12 +11,20 @@
 - The request is admitted (token, rate limit) before its body is read, the body has
   CMS_BODY_TIMEOUT to arrive, and the operation runs on the execution pool, never
   on the event loop.
+- Queries of callers without a token, and of partners, are answered from the response
+  cache when what they show has not changed (cms.cache); a hit is served on the event
+  loop without touching the database. Public GET answers carry Cache-Control, an ETag
+  (If-None-Match gets 304) and Surrogate-Key; token holders' answers are private.
+- Answers worth it are compressed (br, gzip) for clients that accept it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -24,19 +32,39 @@ import strawberry
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from cms.cache import ResponseCache
+from cms.cache.encoding import compress, negotiate
+from cms.cache.store import Entry
 from cms.errors import Unauthenticated, UserError
 from cms.graphql import uploads
 from cms.graphql.admission import Admission, Gate
 from cms.graphql.context import AppState, Context
 from cms.graphql.formatting import cost_extension, error_body, format_error
 from cms.graphql.operations import MutationNotAllowed, OperationRunner
+from cms.graphql.persisted import PersistedQueries, sha256_of
 from cms.graphql.workers import ExecutionPool
-from cms.models import utcnow
+from cms.models import Role, utcnow
 from cms.services.tokens import Caller
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 AUTHENTICATE = 'Bearer realm="cms"'
+PRIVATE = "private, no-store"
+#: Longest Surrogate-Key header sent (CDNs cap it near 16 KB); past it, list keys stand for entities.
+MAX_SURROGATE_HEADER = 12_000
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What running an operation gave, with what the cache and HTTP headers need to know."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    cacheable: bool = False  # a query that ran cleanly, whose answer may be stored
+    keys: frozenset[str] = frozenset()
+    seq: int = 0
+    valid_until: datetime | None = None
 
 
 class _Refusal(Exception):
@@ -112,6 +140,10 @@ class GraphQLEndpoint:
         self.pool = pool
         self.gate = Gate(state, pool)
         self.ide = ide  # the page a browser gets for a bare GET (GraphiQL, from cms.web)
+        self.cache: ResponseCache | None = state.cache
+        if state.persisted is None:
+            state.persisted = PersistedQueries(state.settings, state.db)
+        self.persisted: PersistedQueries = state.persisted
 
     async def handle(self, request: Request) -> Response:
         admission = await self.gate.admit(request)
@@ -134,6 +166,8 @@ class GraphQLEndpoint:
                 await form.close()  # spooled upload files are temporary files: leave none behind
         if admission.decision is not None:
             response.headers.update(admission.decision.headers())
+        if "cache-control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"  # refusals and errors are never reused
         return response
 
     async def _respond(self, request: Request, admission: Admission) -> Response:
@@ -166,9 +200,74 @@ class GraphQLEndpoint:
         if media_type is None:
             raise _Refusal(f"this endpoint answers {GRAPHQL_RESPONSE} or {JSON}", "NOT_ACCEPTABLE", 406)
         params = await self._params(request, media_type)
-        status, body, headers = await self.pool.run(
-            self._execute, request, params, media_type, admission.caller
+        caller = admission.caller
+        audience = _audience(caller)
+        key = None
+        if self.cache is not None and audience is not None:
+            key = self.cache.key(
+                audience, _document_id(params), params.get("operationName"), params.get("variables")
+            )
+            entry = self.cache.store.get(key) if self._may_serve_cached(params, caller) else None
+            if entry is not None:
+                return self._from_cache(request, entry, media_type)
+        answer = await self.pool.run(self._execute, request, params, media_type, caller)
+        entry = None
+        if key is not None and answer.cacheable and self.cache is not None:
+            entry = self.cache.entry(answer.body, media_type, keys=set(answer.keys), seq=answer.seq,
+                                     valid_until=answer.valid_until)  # fmt: skip
+            self.cache.store.put(key, entry)
+            return self._from_cache(request, entry, media_type)
+        headers = dict(answer.headers)
+        if audience is None:
+            headers["Cache-Control"] = PRIVATE
+        elif request.method != "GET" or answer.status != 200:
+            headers["Cache-Control"] = "no-store"
+        return self._encoded(request, answer.body, answer.status, media_type, headers)
+
+    def _may_serve_cached(self, params: dict[str, Any], caller: Caller) -> bool:
+        """In trusted-documents mode a cached answer is served only for a document still trusted."""
+        if not self.state.settings.trusted_documents:
+            return True
+        return self.persisted.trusted_here(_document_id(params), caller)
+
+    def _from_cache(self, request: Request, entry: Entry, media_type: str) -> Response:
+        """A cached (or just stored) answer: HTTP caching headers for GET, 304 when the client has it."""
+        headers = {"ETag": entry.etag, "Vary": "Accept, Accept-Encoding"}
+        if request.method == "GET":
+            headers["Cache-Control"] = self._cache_control(entry)
+            headers["Surrogate-Key"] = _surrogate_header(entry.keys)
+            if entry.etag in _etags(request.headers.get("if-none-match", "")):
+                return Response(status_code=304, headers=headers)
+        else:
+            headers["Cache-Control"] = "no-store"
+        coding = negotiate(request.headers.get("accept-encoding", "")) if entry.encoded else None
+        if coding is not None and coding in entry.encoded:
+            headers["Content-Encoding"] = coding
+            return Response(entry.encoded[coding], media_type=media_type, headers=headers)
+        return Response(entry.body, media_type=media_type, headers=headers)
+
+    def _cache_control(self, entry: Entry) -> str:
+        settings = self.state.settings
+        # Never past the next scheduled go-live: a cache must not keep the old front page then.
+        left = max(0, int(entry.expires - time.time()))
+        max_age, shared = min(settings.cache_max_age, left), min(settings.cache_s_maxage, left)
+        if shared <= 0:
+            return "no-cache"
+        return (
+            f"public, max-age={max_age}, s-maxage={shared}, "
+            f"stale-while-revalidate={settings.cache_stale_while_revalidate}"
         )
+
+    def _encoded(
+        self, request: Request, body: bytes, status: int, media_type: str, headers: dict[str, str]
+    ) -> Response:
+        headers.setdefault("Vary", "Accept, Accept-Encoding")
+        coding = None
+        if len(body) >= self.state.settings.compress_min_bytes:
+            coding = negotiate(request.headers.get("accept-encoding", ""))
+        if coding is not None:
+            body = compress(body, coding)
+            headers["Content-Encoding"] = coding
         return Response(body, status_code=status, media_type=media_type, headers=headers)
 
     async def _params(self, request: Request, media_type: str) -> dict[str, Any]:
@@ -204,7 +303,7 @@ class GraphQLEndpoint:
             if params.get(key) is not None and not isinstance(params[key], kind):
                 expected = "a string" if kind is str else "an object"
                 raise _Refusal(f"`{key}` must be {expected}", "BAD_REQUEST", 400)
-        if not params.get("query"):
+        if not params.get("query") and not (params.get("extensions") or {}).get("persistedQuery"):
             raise _Refusal("no GraphQL query found in the request", "BAD_REQUEST", 400)
         if _has_nul(params.get("query")) or _has_nul(params.get("variables")):
             # No database stores NUL in text (PostgreSQL refuses it outright), and no
@@ -254,24 +353,31 @@ class GraphQLEndpoint:
             return b""
         return b"".join(chunks)
 
-    def _execute(
-        self, request: Request, params: dict[str, Any], media_type: str, caller: Caller
-    ) -> tuple[int, bytes, dict[str, str]]:
-        """On a pool thread: run the operation and render the answer (status, body, headers)."""
+    def _execute(self, request: Request, params: dict[str, Any], media_type: str, caller: Caller) -> Answer:
+        """On a pool thread: run the operation and render the answer."""
         context = Context(app=self.state, now=utcnow(), request=request, caller=caller)
         limit = self.runner.cost_limit(caller)
         try:
+            document = self.persisted.document(params, caller)
+        except UserError as exc:
+            legacy = media_type != GRAPHQL_RESPONSE
+            refused = error_body(exc.message, exc.code, cost_limit=limit, data=legacy)
+            return Answer(200 if legacy else 400, refused, {})
+        valid_until = None
+        try:
             outcome = self.runner.run(
-                params["query"],
+                document,
                 variables=params.get("variables"),
                 operation_name=params.get("operationName"),
                 context=context,
                 allow_mutations=request.method == "POST",
             )
+            if outcome.is_query and not outcome.result.errors and context.cacheable:
+                valid_until = context.valid_until()
         except MutationNotAllowed as exc:
-            return 405, error_body(exc.message, exc.code, cost_limit=limit), {"Allow": "POST"}
+            return Answer(405, error_body(exc.message, exc.code, cost_limit=limit), {"Allow": "POST"})
         except UserError as exc:
-            return 400, error_body(exc.message, exc.code, cost_limit=limit), {}
+            return Answer(400, error_body(exc.message, exc.code, cost_limit=limit), {})
         finally:
             context.close()
         result = outcome.result
@@ -289,7 +395,11 @@ class GraphQLEndpoint:
         if errors:
             body["errors"] = errors
         body["extensions"] = cost_extension(outcome.cost, outcome.cost_limit)
-        return status, orjson.dumps(body), headers
+        cacheable = status == 200 and outcome.is_query and not errors and context.cacheable
+        return Answer(
+            status, orjson.dumps(body), headers, cacheable=cacheable, keys=frozenset(context.shown),
+            seq=context.read_seq, valid_until=valid_until,
+        )  # fmt: skip
 
 
 def _only_unauthenticated(errors: list[dict[str, Any]], data: dict[str, Any] | None) -> bool:
@@ -309,3 +419,33 @@ def _slow_body(seconds: float) -> _Refusal:
         408,
         headers={"Connection": "close"},
     )
+
+
+def _audience(caller: Caller) -> str | None:
+    """Whose answers may be cached together: the public, or one partner at its scope; None for staff."""
+    if caller.role is None:
+        return "public"
+    if caller.role is Role.PARTNER and caller.partner is not None:
+        return f"partner:{caller.partner.partner_id}:{caller.partner.version}"
+    return None
+
+
+def _document_id(params: dict[str, Any]) -> str:
+    """The document a request names: its persisted hash, else the hash of its text."""
+    extension = (params.get("extensions") or {}).get("persistedQuery")
+    if isinstance(extension, dict) and isinstance(extension.get("sha256Hash"), str):
+        return str(extension["sha256Hash"])
+    return sha256_of(str(params.get("query") or "").strip())
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def _surrogate_header(keys: frozenset[str]) -> str:
+    header = " ".join(sorted(keys))
+    if len(header) <= MAX_SURROGATE_HEADER:
+        return header
+    # Too many entities to name: the lists they belong to stand for them (a purge of any of
+    # those lists then drops this answer too, which is what a purge of the entity would do).
+    return " ".join(sorted(k for k in keys if ":" not in k or k.split(":", 1)[0].islower()))

@@ -72,6 +72,7 @@ class Outcome:
     cost_limit: int
     request_error: bool = False  # refused before execution: parse, validation, variables, cost
     timed_out: bool = False
+    is_query: bool = False  # a query that ran (not a mutation): its answer may be cached
 
 
 class OperationRunner:
@@ -194,7 +195,7 @@ class OperationRunner:
                 extensions={"code": "EXECUTION_TIMEOUT", "timeout": timeout},
             )
             return Outcome(ExecutionResult(None, [error]), cost, limit, timed_out=True)
-        return Outcome(result, cost, limit)
+        return Outcome(result, cost, limit, is_query=operation.operation is OperationType.QUERY)
 
 
 def _key(values: dict[str, Any], names: tuple[str, ...]) -> str:

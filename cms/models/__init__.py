@@ -6,6 +6,7 @@ from cms.models.article import Article, ArticleAuthor, ArticleImage, ArticleSlug
 from cms.models.audit import AuditEntry
 from cms.models.author import Author
 from cms.models.change import Change
+from cms.models.documents import FollowCursor, PersistedDocument
 from cms.models.image import Image
 from cms.models.license import License
 from cms.models.outbox import DeliveryAttempt, OutboxMessage
@@ -29,11 +30,13 @@ __all__ = [
     "Category",
     "Change",
     "DeliveryAttempt",
+    "FollowCursor",
     "Image",
     "License",
     "OutboxMessage",
     "Partner",
     "PartnerSection",
+    "PersistedDocument",
     "Revision",
     "Role",
     "Section",

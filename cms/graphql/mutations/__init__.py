@@ -6,13 +6,22 @@ from __future__ import annotations
 from strawberry.tools import merge_types
 
 from cms.graphql.mutations.articles import ArticleMutations
+from cms.graphql.mutations.documents import DocumentMutations
 from cms.graphql.mutations.images import ImageMutations
 from cms.graphql.mutations.partners import PartnerMutations
 from cms.graphql.mutations.taxonomy import TaxonomyMutations
 from cms.graphql.mutations.webhooks import WebhookMutations
 
 Mutation = merge_types(
-    "Mutation", (ArticleMutations, TaxonomyMutations, ImageMutations, PartnerMutations, WebhookMutations)
+    "Mutation",
+    (
+        ArticleMutations,
+        TaxonomyMutations,
+        ImageMutations,
+        PartnerMutations,
+        WebhookMutations,
+        DocumentMutations,
+    ),
 )
 
 __all__ = ["Mutation"]

@@ -56,6 +56,8 @@ def write(ctx: Context, work: Callable[[Any], T]) -> tuple[T | None, list[FieldE
     except UserError as exc:
         return None, problems(exc)
     ctx.after_write()
+    if ctx.app.cache is not None:
+        ctx.app.cache.after_write()  # cached answers showing what changed go before the writer hears back
     if ctx.app.worker is not None:
         ctx.app.worker.nudge()  # events it queued go out now, not at the next poll
     return result, []
