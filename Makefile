@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 export CMS_DATABASE_URL ?= sqlite:///./cms.db
 
-.PHONY: install run serve test test-postgres lint format typecheck schema check bench clean
+.PHONY: install run serve test test-postgres lint format typecheck schema check bench load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ check: lint typecheck test
 
 bench: install  ## Workloads W1-W4 against a generated corpus (needs ../shared and wrk)
 	$(BIN)/python bench/run.py
+
+load: install  ## The bounded load test: 32 clients, 60 s of reads, searches, writes and uploads
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -278,6 +278,9 @@ def cms_env(database_url: str, media_root: Path, extra: Sequence[str]) -> dict[s
     # wrk is one client sending thousands of requests a second: raise (not switch off) its
     # rate limit, so the limiter's cost is still part of what is measured.
     env.update(CMS_RATE_LIMIT_ANONYMOUS="100000000/minute")
+    # Cold unless asked (--env CMS_RESPONSE_CACHE=on, or --warm): the response cache would answer
+    # every repeated request from memory and hide the read path these workloads measure.
+    env.update(CMS_RESPONSE_CACHE="off")
     for item in extra:
         key, sep, value = item.partition("=")
         if not sep or not key.startswith("CMS_"):
@@ -600,6 +603,59 @@ def bench_server(
             f"p99 {latency(run, run.p99_ms)} ms, peak RSS {fmt(rss, '.1f')} MB, errors {errors(run)}"
         )
         results.append(result)
+    if args.bare:
+        results += bench_bare(graphql_url, workloads, backend, size, args, workdir)
+    return results
+
+
+def capture(graphql_url: str, body: bytes) -> bytes:
+    request = urllib.request.Request(
+        graphql_url, data=body, method="POST",
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+    )  # fmt: skip
+    with OPENER.open(request, timeout=120) as resp:
+        return bytes(resp.read())
+
+
+def bench_bare(
+    graphql_url: str,
+    workloads: Sequence[Workload],
+    backend: str,
+    size: str,
+    args: argparse.Namespace,
+    workdir: Path,
+) -> list[Result]:
+    """The same scripts against a bare endpoint returning the CMS's own answers, on the same core."""
+    import base64
+    import hashlib
+
+    answers = {
+        hashlib.sha256(body).hexdigest(): base64.b64encode(capture(graphql_url, body)).decode()
+        for workload in workloads
+        for body in workload.bodies
+    }
+    answers_path = workdir / "bare-answers.json"
+    answers_path.write_text(json.dumps(answers))
+    port = free_port()
+    command = ["taskset", "-c", str(args.server_cpu), sys.executable, str(REPO_ROOT / "bench" / "bare.py"),
+               str(answers_path), "--port", str(port)]  # fmt: skip
+    log_path = workdir / "bare.log"
+    with log_path.open("wb") as log_file:
+        proc = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+    results = []
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        wait_healthy(base_url, proc, log_path, args.startup_timeout)
+        path = urllib.parse.urlsplit(graphql_url).path
+        for workload in workloads:
+            script = write_lua(workload, path, workdir)
+            if args.warmup > 0:
+                run_wrk(base_url, script, args.warmup, args, check=False, verbose=args.verbose)
+            run = run_wrk(base_url, script, args.duration, args, check=False, verbose=args.verbose)
+            log(f"bare ({backend} answers) {workload.name}: {run.rps:.1f} req/s, p99 {run.p99_ms:.2f} ms")
+            results.append(Result(f"bare ({backend})", size, workload.name, run, None))
+    finally:
+        stop_server(proc)
     return results
 
 
@@ -616,7 +672,8 @@ def bench_backend(
     else:
         database_url = args.postgres_url
         reset_postgres(database_url, args.postgres_admin_db)
-    env = cms_env(database_url, rundir / "media", args.env)
+    warm = ["CMS_RESPONSE_CACHE=on"] if args.warm else []
+    env = cms_env(database_url, rundir / "media", [*args.env, *warm])
     log(f"{backend} {size}: cms migrate")
     migrate_s = run_cms(args.cms, ["migrate"], env, rundir)
     log(f"{backend} {size}: cms import {corpus}")
@@ -740,6 +797,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--corpus-script", type=Path, default=DEFAULT_CORPUS_SCRIPT, help="make_corpus.py")
     parser.add_argument("--corpus-dir", type=Path, help="cache corpora here (default: inside the temp dir)")
     parser.add_argument("--env", action="append", default=[], metavar="CMS_X=V", help="extra server setting")
+    parser.add_argument("--warm", action="store_true", help="response cache on (CMS_RESPONSE_CACHE=on)")
+    parser.add_argument(
+        "--bare",
+        action="store_true",
+        help="also run each workload against bench/bare.py serving the captured answers",
+    )
     parser.add_argument("--markdown", action="store_true", help="also print a table for bench/RESULTS.md")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (DBs, logs, Lua)")
     parser.add_argument("--verbose", action="store_true", help="show wrk's own output")

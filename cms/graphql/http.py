@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -86,7 +87,11 @@ class _Refusal(Exception):
 
 def _accepts(request: Request) -> str | None:
     """The media type to answer with, or None when the client accepts neither."""
-    accept = request.headers.get("accept", "")
+    return _media_type_for(request.headers.get("accept", ""))
+
+
+@functools.lru_cache(maxsize=256)
+def _media_type_for(accept: str) -> str | None:
     if not accept.strip():
         return JSON
     offered: list[tuple[float, str]] = []
@@ -164,10 +169,13 @@ class GraphQLEndpoint:
             form = getattr(request.state, "upload_form", None)
             if form is not None:
                 await form.close()  # spooled upload files are temporary files: leave none behind
-        if admission.decision is not None:
-            response.headers.update(admission.decision.headers())
-        if "cache-control" not in response.headers:
-            response.headers["Cache-Control"] = "no-store"  # refusals and errors are never reused
+        # Straight onto the raw list: none of these is set yet, and MutableHeaders scans per header.
+        extra = admission.decision.headers() if admission.decision is not None else {}
+        if not any(name == b"cache-control" for name, _ in response.raw_headers):
+            extra["Cache-Control"] = "no-store"  # refusals and errors are never reused
+        response.raw_headers.extend(
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()
+        )
         return response
 
     async def _respond(self, request: Request, admission: Admission) -> Response:
@@ -335,17 +343,16 @@ class GraphQLEndpoint:
         """The body, counted as it streams (not trusted from headers) and read against the clock."""
         settings = self.state.settings
         limit = settings.max_body_bytes
-        too_large = _Refusal(f"request body is larger than {limit} bytes", "PAYLOAD_TOO_LARGE", 413)
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
-            raise too_large
+            raise _too_large(limit)
         chunks, size = [], 0
         try:
             async with asyncio.timeout(settings.body_timeout):
                 async for chunk in request.stream():
                     size += len(chunk)
                     if size > limit:
-                        raise too_large
+                        raise _too_large(limit)
                     chunks.append(chunk)
         except TimeoutError:
             raise _slow_body(settings.body_timeout) from None
@@ -409,6 +416,10 @@ def _only_unauthenticated(errors: list[dict[str, Any]], data: dict[str, Any] | N
         and all(e["extensions"]["code"] == "UNAUTHENTICATED" for e in errors)
         and all(value is None for value in (data or {}).values())
     )
+
+
+def _too_large(limit: int) -> _Refusal:
+    return _Refusal(f"request body is larger than {limit} bytes", "PAYLOAD_TOO_LARGE", 413)
 
 
 def _slow_body(seconds: float) -> _Refusal:

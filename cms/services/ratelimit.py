@@ -125,11 +125,22 @@ class ClientAddress:
 
     def __init__(self, trusted: Iterable[str]) -> None:
         self.trusted = tuple(ipaddress.ip_network(n, strict=False) for n in trusted)
+        # Readers come back: parsing the same addresses on every request is most of this class's cost.
+        self._memo: dict[tuple[str | None, str | None], str] = {}
 
     def _trusted(self, address: IPAddress) -> bool:
         return any(address in network for network in self.trusted)
 
     def __call__(self, peer: str | None, forwarded_for: str | None) -> str:
+        found = self._memo.get((peer, forwarded_for))
+        if found is None:
+            found = self._resolve(peer, forwarded_for)
+            if len(self._memo) >= 10_000:
+                self._memo.clear()
+            self._memo[(peer, forwarded_for)] = found
+        return found
+
+    def _resolve(self, peer: str | None, forwarded_for: str | None) -> str:
         address = _address(peer)
         if address is None:
             return peer or "unknown"
