@@ -213,30 +213,7 @@ def live_gql(server: str) -> Iterator[GraphQLClient]:
         yield GraphQLClient(http)
 
 
-# --- Media stores and extra servers -----------------------------------------------------------
-
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """``create_app(settings)`` under a real uvicorn on 127.0.0.1, as long as the block runs."""
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while not instance.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    if not instance.started:  # pragma: no cover
-        raise RuntimeError("uvicorn did not start")
-    try:
-        yield base
-    finally:
-        instance.should_exit = True
-        thread.join(timeout=10)
+# --- Media stores ------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from cms.media.storage import rendition_key, sha256_hex
 from cms.services.images import ImageFields, add_image, storage_for
 from cms.settings import Settings
 
-from .conftest import serving
+from .conftest import serve
 from .test_media_intake import photo, save
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -60,7 +60,7 @@ def test_two_nodes_with_redis_render_a_rendition_once(
     settings = replace(media_settings, redis_url=redis_url, rate_limit_renders="100000/minute")
     source = _original(db, settings)
     path = signed_path(settings.secret_key, source, "w1600.webp")
-    with serving(settings) as one, serving(settings) as two:
+    with serve(settings) as one, serve(settings) as two:
         results = _race([one, two], path)
     assert {status for status, _ in results} == {200}
     assert len({body for _, body in results}) == 1
@@ -72,7 +72,7 @@ def test_two_nodes_without_redis_serve_the_same_complete_bytes(
 ) -> None:
     source = _original(db, media_settings)
     path = signed_path(media_settings.secret_key, source, "w1600.webp")
-    with serving(media_settings) as one, serving(media_settings) as two:
+    with serve(media_settings) as one, serve(media_settings) as two:
         results = _race([one, two], path)
     assert {status for status, _ in results} == {200}
     bodies = {body for _, body in results}
@@ -88,7 +88,7 @@ def test_nodes_that_cannot_reach_redis_still_render(
     unreachable = "redis://127.0.0.1:1/0"  # nothing listens there
     settings = replace(media_settings, redis_url=unreachable, rate_limit_renders="100000/minute")
     source = _original(db, settings)
-    with serving(settings) as node:
+    with serve(settings) as node:
         response = httpx.get(node + signed_path(settings.secret_key, source, "w400.jpg"), timeout=60)
     assert response.status_code == 200
     assert render_calls == ["w400.jpg"]

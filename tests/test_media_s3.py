@@ -23,7 +23,7 @@ from cms.media.s3 import Location, S3Storage, parse_location
 from cms.services.images import storage_for
 from cms.settings import Settings
 
-from .conftest import _free_port, serving
+from .conftest import _free_port, serve
 from .test_editorial_api import token_for
 from .test_images_upload import DELETE_IMAGE, _editor_post, jpeg, upload
 
@@ -38,7 +38,7 @@ def _objects(settings: Settings) -> list[str]:
 def test_an_upload_lands_in_the_bucket_and_renditions_are_made_there_and_streamed(
     s3_settings: Settings, db: Database, render_calls: list[str]
 ) -> None:
-    with serving(s3_settings) as server:
+    with serve(s3_settings) as server:
         payload = upload(server, token_for(db, "editor"), jpeg(1200, 800)).json()["data"]["uploadImage"]
         assert payload["userErrors"] == []
         (original,) = _objects(s3_settings)
@@ -67,7 +67,7 @@ def test_a_deleted_image_leaves_its_files_until_gc_removes_them(
     s3_settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token = token_for(db, "editor")
-    with serving(s3_settings) as server:
+    with serve(s3_settings) as server:
         image = upload(server, token, jpeg()).json()["data"]["uploadImage"]["image"]
         url = server + urlsplit(image["url"]).path
         assert httpx.get(url, timeout=30).status_code == 200
@@ -89,7 +89,7 @@ def test_a_deleted_image_leaves_its_files_until_gc_removes_them(
 
 
 def test_a_missing_original_in_the_bucket_is_410(s3_settings: Settings, db: Database) -> None:
-    with serving(s3_settings) as server:
+    with serve(s3_settings) as server:
         payload = upload(server, token_for(db, "editor"), jpeg()).json()["data"]["uploadImage"]
         (original,) = _objects(s3_settings)
         location = parse_location(s3_settings.media_storage)
@@ -168,7 +168,7 @@ def test_a_ready_app_on_s3_says_so(s3_settings: Settings) -> None:
 
 
 def test_the_store_failing_mid_request_is_503_not_500(s3_settings: Settings, db: Database) -> None:
-    with serving(s3_settings) as server:
+    with serve(s3_settings) as server:
         payload = upload(server, token_for(db, "editor"), jpeg()).json()["data"]["uploadImage"]
         path = urlsplit(payload["image"]["url"]).path
     dead = replace(s3_settings, s3_endpoint_url=f"http://127.0.0.1:{_free_port()}")

@@ -23,7 +23,7 @@ from cms.db import Database
 from cms.graphql.relay import to_global_id
 from cms.settings import Settings
 
-from .conftest import serving
+from .conftest import serve
 from .factories import Seeder
 from .test_editorial_api import token_for
 from .webhook_receiver import receiver
@@ -202,7 +202,7 @@ def test_compressed_bytes_on_the_wire_are_smaller_and_decode_to_the_answer(
 ) -> None:
     for number in range(8):
         seed.article(f"A title long enough to be worth compressing, number {number}")
-    with serving(cached) as base:
+    with serve(cached) as base:
         plain = httpx.get(
             base + "/graphql", params={"query": TITLES}, headers={"accept-encoding": "identity"}
         )
