@@ -24,7 +24,7 @@ run: install  ## Migrate a SQLite database, load demo content, serve on http://1
 serve: install
 	$(BIN)/cms serve
 
-test: install  ## The whole suite on SQLite (and PostgreSQL too when CMS_TEST_DATABASE_URL is set)
+test: install  ## The whole suite on SQLite (on PostgreSQL instead when CMS_TEST_DATABASE_URL is set)
 	$(BIN)/pytest
 
 test-postgres: install  ## The whole suite on the local PostgreSQL
