@@ -56,7 +56,9 @@ Before = Annotated[
 #: `first` of lists that page forwards only.
 FirstOnly = Annotated[
     int | None,
-    strawberry.argument(description=f"How many items after `after`: {MAX_PAGE}; {DEFAULT_PAGE} if not given."),
+    strawberry.argument(
+        description=f"How many items after `after`: {MAX_PAGE}; {DEFAULT_PAGE} if not given."
+    ),
 ]
 #: `after` of lists that page forwards only.
 AfterOnly = Annotated[
@@ -73,6 +75,8 @@ def describe_values(enum: type[Enum], descriptions: dict[str, str]) -> None:
     definition = getattr(enum, "__strawberry_definition__")  # noqa: B009  # set by strawberry.enum
     names = {value.name for value in definition.values}
     if names != set(descriptions):
-        raise ValueError(f"describe exactly the values of {definition.name}: {sorted(names ^ set(descriptions))}")
+        raise ValueError(
+            f"describe exactly the values of {definition.name}: {sorted(names ^ set(descriptions))}"
+        )
     for value in definition.values:
         value.description = descriptions[value.name]

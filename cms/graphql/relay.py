@@ -51,7 +51,8 @@ def expect_global_id(value: str, type_name: str, *, argument: str = "id") -> int
 @strawberry.interface(description="An object with a globally unique, opaque ID (Relay).")
 class Node:
     id: strawberry.ID = strawberry.field(
-        description="Globally unique, opaque ID; node(id:) fetches the object by it. Do not parse it."
+        description="Globally unique, opaque ID (do not parse it); node(id:) finds articles, images, "
+        "authors, sections and categories by it."
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
+from cms.graphql.cost import MUTATION_COST
 from cms.graphql.mutations.articles import ArticleMutations
 from cms.graphql.mutations.images import ImageMutations
 from cms.graphql.mutations.partners import PartnerMutations
@@ -12,12 +13,12 @@ from cms.graphql.mutations.taxonomy import TaxonomyMutations
 from cms.graphql.mutations.webhooks import WebhookMutations
 
 
-
 @strawberry.type(
-    description="Writing, with a token (Authorization: Bearer). Each call costs 10 on top of its payload; "
-    "validation problems come back as userErrors, writing nothing."
+    description="Writing, with a token (Authorization: Bearer). Each call costs "
+    f"{MUTATION_COST} on top of its payload; validation problems come back as userErrors, writing nothing."
 )
 class Mutation(ArticleMutations, TaxonomyMutations, ImageMutations, PartnerMutations, WebhookMutations):
     """The areas' mutations in one type (what strawberry's merge_types makes, with a description)."""
+
 
 __all__ = ["Mutation"]

@@ -20,4 +20,5 @@ from cms.graphql.queries.webhooks import WebhookQueries
 class Query(ContentQueries, SyndicationQueries, WebhookQueries):
     """The areas' fields in one type (what strawberry's merge_types makes, with a description)."""
 
+
 __all__ = ["ArticleFilter", "Query"]

@@ -40,10 +40,12 @@ from cms.services.permissions import Action
 @strawberry.input(description="Narrow a list of articles. Slugs name sections, categories and authors.")
 class ArticleFilter:
     section: str | None = strawberry.field(
-        default=None, description="Only the section with this slug; a slug that names none gives an empty list."
+        default=None,
+        description="Only the section with this slug; a slug that names none gives an empty list.",
     )
     category: str | None = strawberry.field(
-        default=None, description="Only the category with this slug; a slug that names none gives an empty list."
+        default=None,
+        description="Only the category with this slug; a slug that names none gives an empty list.",
     )
     author: str | None = strawberry.field(
         default=None,
@@ -73,7 +75,9 @@ class ImageEdge:
 class ImageConnection:
     edges: list[ImageEdge] = strawberry.field(description="The page's images, newest first, with cursors.")
     page_info: PageInfo = strawberry.field(description="Whether more lie beyond this page, and its cursors.")
-    total_count: int = strawberry.field(description="Exact number of images in the library the caller may see.")
+    total_count: int = strawberry.field(
+        description="Exact number of images in the library the caller may see."
+    )
 
     @strawberry.field(description="The page's images without cursors (the same as edges { node }).")
     def nodes(self) -> list[Image]:
@@ -82,7 +86,9 @@ class ImageConnection:
 
 @strawberry.type(description="One author in a page, with its cursor.")
 class AuthorEdge:
-    cursor: str = strawberry.field(description="Opaque position in the authors list: pass as `after` or `before`.")
+    cursor: str = strawberry.field(
+        description="Opaque position in the authors list: pass as `after` or `before`."
+    )
     node: Author = strawberry.field(description="The author.")
 
 
@@ -224,11 +230,14 @@ _LIST_OF = {
 
 @strawberry.type
 class ContentQueries:
-    @strawberry.field(description="Any object by its global ID; null if there is none the caller may see.")
+    @strawberry.field(
+        description="An article, image, author, section or category by its global ID; null if there is none "
+        "the caller may see (or it is of another type)."
+    )
     def node(
         self,
         info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID, from any object's `id`.")],
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID (an object's `id`).")],
     ) -> Node | None:
         ctx = _ctx(info)
         type_name, pk = from_global_id(id)
@@ -255,7 +264,8 @@ class ContentQueries:
         self,
         info: Info,
         slug: Annotated[
-            str | None, strawberry.argument(description="Its slug, or a former one; give `slug` or `id`, not both.")
+            str | None,
+            strawberry.argument(description="Its slug, or a former one; give `slug` or `id`, not both."),
         ] = None,
         id: Annotated[
             strawberry.ID | None,
@@ -264,8 +274,9 @@ class ContentQueries:
         preview: Annotated[
             bool | None,
             strawberry.argument(
-                description="Show its pending changes (the latest save), not the live version. Needs a staff "
-                "token (authors: for their own articles); none is UNAUTHENTICATED, a partner's FORBIDDEN."
+                description="Show its pending changes (the latest save), not the live version: needs a staff "
+                "token (authors get them for their own articles only); none is UNAUTHENTICATED, a partner's "
+                "FORBIDDEN."
             ),
         ] = False,
         preview_token: Annotated[
@@ -294,9 +305,9 @@ class ContentQueries:
         return _one_article(ctx, names, preview=bool(preview), slug=slug)
 
     @strawberry.field(
-        description="Articles the caller may see (the public and partners: published ones; authors also "
-        "their own; editors and admins all but the trash), newest first unless ordered otherwise. Relay "
-        "pagination both ways."
+        description="Articles the caller may see (the public: published ones; partners: those of their "
+        "sections; authors: also their own; editors and admins: all but the trash), newest first unless "
+        "ordered otherwise. Relay pagination both ways."
     )
     def articles(
         self,
@@ -306,7 +317,8 @@ class ContentQueries:
         last: Last = None,
         before: Before = None,
         filter: Annotated[
-            ArticleFilter | None, strawberry.argument(description="Narrow the list; all conditions must hold.")
+            ArticleFilter | None,
+            strawberry.argument(description="Narrow the list; all conditions must hold."),
         ] = None,
         order_by: Annotated[
             ArticleOrder | None,  # type: ignore[valid-type]
@@ -347,7 +359,7 @@ class ContentQueries:
 
     @strawberry.field(
         description='Search the articles the caller may see: words, "phrases", -exclusions, OR. Best match '
-        "first (titles weigh most, then summaries, then bodies); Relay pagination forwards."
+        "first (titles weigh most, then summaries, then bodies). Relay pagination, forwards only."
     )
     def search(
         self,
@@ -450,7 +462,9 @@ class ContentQueries:
         )
 
     @strawberry.field(description="One section by slug; null if none has it.")
-    def section(self, info: Info, slug: Annotated[str, strawberry.argument(description="The section's slug.")]) -> Section | None:
+    def section(
+        self, info: Info, slug: Annotated[str, strawberry.argument(description="The section's slug.")]
+    ) -> Section | None:
         ctx = _ctx(info)
         taxonomy = ctx.taxonomy()
         pk = taxonomy.section_ids.get(slug)
@@ -466,7 +480,9 @@ class ContentQueries:
         return [s for s in found if partner is None or partner.takes_section(s.pk)]
 
     @strawberry.field(description="One category by slug; null if none has it.")
-    def category(self, info: Info, slug: Annotated[str, strawberry.argument(description="The category's slug.")]) -> Category | None:
+    def category(
+        self, info: Info, slug: Annotated[str, strawberry.argument(description="The category's slug.")]
+    ) -> Category | None:
         ctx = _ctx(info)
         taxonomy = ctx.taxonomy()
         pk = taxonomy.category_ids.get(slug)
@@ -480,7 +496,9 @@ class ContentQueries:
         return list(taxonomy_types(ctx.taxonomy())[1].values())
 
     @strawberry.field(description="One author by slug; null if none has it.")
-    def author(self, info: Info, slug: Annotated[str, strawberry.argument(description="The author's slug.")]) -> Author | None:
+    def author(
+        self, info: Info, slug: Annotated[str, strawberry.argument(description="The author's slug.")]
+    ) -> Author | None:
         ctx = _ctx(info)
         ctx.shows("authors")
         row = author_service.get(ctx.conn, slug=slug)
@@ -521,7 +539,7 @@ class ContentQueries:
 
     @strawberry.field(
         description="The image library, newest first (the public and partners: public images only). Relay "
-        "pagination forwards."
+        "pagination, forwards only."
     )
     def images(self, info: Info, first: FirstOnly = None, after: AfterOnly = None) -> ImageConnection:
         ctx = _ctx(info)

@@ -33,18 +33,23 @@ if TYPE_CHECKING:
 
 @strawberry.enum(description="Where an article is in its life. SCHEDULED is PUBLISHED with a future time.")
 class ArticleStatus(Enum):
-    DRAFT = strawberry.enum_value("DRAFT", description="Not public: new, unpublished, or restored from the trash.")
-    SCHEDULED = strawberry.enum_value(
-        "SCHEDULED", description="Published with a future publishedAt: it goes public by itself then."
-    )
-    PUBLISHED = strawberry.enum_value("PUBLISHED", description="Public since publishedAt.")
-    ARCHIVED = strawberry.enum_value(
-        "ARCHIVED", description="Out of public view, kept for the record (publishedAt is kept)."
-    )
-    TRASHED = strawberry.enum_value(
-        "TRASHED",
-        description="In the trash: out of public view, and out of staff lists unless filtered by this status.",
-    )
+    DRAFT = "DRAFT"
+    SCHEDULED = "SCHEDULED"
+    PUBLISHED = "PUBLISHED"
+    ARCHIVED = "ARCHIVED"
+    TRASHED = "TRASHED"
+
+
+describe_values(
+    ArticleStatus,
+    {
+        "DRAFT": "Not public: new, unpublished, or restored from the trash.",
+        "SCHEDULED": "Published with a future publishedAt: it goes public by itself then.",
+        "PUBLISHED": "Public since publishedAt.",
+        "ARCHIVED": "Out of public view, kept for the record (publishedAt is kept).",
+        "TRASHED": "In the trash: out of public view, and out of staff lists unless filtered by this status.",
+    },
+)
 
 
 ArticleOrder = strawberry.enum(
@@ -101,7 +106,9 @@ def _articles_of(kind: Parent) -> Any:
     )
 
 
-@strawberry.type(description="A part of the publication (a desk, a blog, a series); an article is in one or none.")
+@strawberry.type(
+    description="A part of the publication (a desk, a blog, a series); an article is in one or none."
+)
 class Section(Node):
     name: str = strawberry.field(description="Display name (at most 200 characters).")
     slug: str = strawberry.field(
@@ -130,7 +137,8 @@ class Category(Node):
 class Author(Node):
     name: str = strawberry.field(description="Name as bylines print it (at most 200 characters).")
     slug: str = strawberry.field(
-        description="URL name, unique among authors; ArticleFilter.author and ArticleInput.authorSlugs use it."
+        description="URL name, unique among authors; ArticleFilter.author and "
+        "ArticleInput.authorSlugs use it."
     )
     bio: str = strawberry.field(description="Short biography, plain text; empty when none.")
     affiliation: str = strawberry.field(
@@ -196,7 +204,8 @@ class Article(Node):
         description="For partners: why leadImage is null though the article has one (its licence)."
     )
     url: str = strawberry.field(
-        description="Canonical URL on the publisher's site: its own canonicalUrl if set, else CMS_ARTICLE_URL "
+        description="Canonical URL on the publisher's site: its own canonicalUrl if set, else "
+        "CMS_ARTICLE_URL "
         "filled in."
     )
     reading_time_minutes: int = strawberry.field(
@@ -209,7 +218,9 @@ class Article(Node):
         description="Every saved state, newest first. Editors and admins; authors for their own articles "
         "(others: FORBIDDEN; no token: UNAUTHENTICATED)."
     )
-    def revisions(self, info: strawberry.Info, first: FirstOnly = None, after: AfterOnly = None) -> Annotated[RevisionConnection, strawberry.lazy("cms.graphql.types.revision")]:
+    def revisions(
+        self, info: strawberry.Info, first: FirstOnly = None, after: AfterOnly = None
+    ) -> Annotated[RevisionConnection, strawberry.lazy("cms.graphql.types.revision")]:
         from cms.graphql.types.revision import Revision, RevisionConnection, RevisionEdge
 
         ctx = info.context

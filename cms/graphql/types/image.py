@@ -26,7 +26,8 @@ describe_values(
     ImageFit,
     {
         "SCALE_DOWN": "Fit inside the box, keeping the original's shape (the default).",
-        "CONTAIN": "Fit inside the box and pad to its shape: white, or transparent where the format can be.",
+        "CONTAIN": "Fit inside the box and pad to its shape: white, or transparent for a transparent image "
+        "in PNG, WebP or AVIF.",
         "COVER": "Fill the box, cropping around the focal point; not for licences that forbid crops.",
     },
 )
@@ -74,27 +75,30 @@ class License:
         description="SPDX id (CC-BY-2.0, CC-BY-NC-ND-4.0, CC0-1.0, CC-PDM-1.0), or ARR, NKCR or US-GOV."
     )
     name: str = strawberry.field(description='Short form used in credits: "CC BY 2.0".')
-    full_name: str = strawberry.field(
-        description='Full name: "Creative Commons Attribution 2.0 Generic".'
-    )
+    full_name: str = strawberry.field(description='Full name: "Creative Commons Attribution 2.0 Generic".')
     url: str | None = strawberry.field(description="Canonical deed URL; null for ARR.")
     version: str | None = strawberry.field(
         description="Version of a CC tool (4.0, 3.0, 2.5, 2.0, 1.0); null for the other rights statements."
     )
     allows_commercial_use: bool = strawberry.field(
-        description="Commercial use allowed: false for -NC licences and ARR (withheld from commercial partners)."
+        description="Commercial use allowed: false for -NC licences and ARR (withheld from "
+        "commercial partners)."
     )
     allows_adaptations: bool = strawberry.field(
         description="Adaptations allowed: false for -ND licences and ARR, whose images are never cropped."
     )
-    share_alike: bool = strawberry.field(description="Adaptations must be shared under the same licence (-SA).")
+    share_alike: bool = strawberry.field(
+        description="Adaptations must be shared under the same licence (-SA)."
+    )
     requires_attribution: bool = strawberry.field(
         description="The creator must be credited: CC BY licences, ARR and NKCR; not CC0, PDM or US-GOV."
     )
     is_public_domain: bool = strawberry.field(
         description="Free of copyright restrictions: CC0, the Public Domain Mark, US Government works."
     )
-    is_creative_commons: bool = strawberry.field(description="A Creative Commons tool: a CC licence, CC0 or the PDM.")
+    is_creative_commons: bool = strawberry.field(
+        description="A Creative Commons tool: a CC licence, CC0 or the PDM."
+    )
     flickr_id: int | None = strawberry.field(description="Flickr's numeric licence id, if Flickr has one.")
 
     @classmethod
@@ -121,7 +125,9 @@ class License:
 class Credit:
     title: str | None = strawberry.field(description="The work's title, or null.")
     creator: str | None = strawberry.field(description="Who made it or holds its rights, or null.")
-    creator_url: str | None = strawberry.field(description="A link to the creator (http(s) or mailto:), or null.")
+    creator_url: str | None = strawberry.field(
+        description="A link to the creator (http(s) or mailto:), or null."
+    )
     source_name: str | None = strawberry.field(
         description='Where it was found ("Flickr", "Wikimedia Commons"), or null.'
     )
@@ -140,7 +146,8 @@ class Credit:
 @strawberry.type(description="A TASL attribution (title, author, source, licence), as CC recommends.")
 class Attribution:
     text: str = strawberry.field(
-        description='Plain text: "Title" by Creator (creator URL) on Source (source URL) is licensed under ....'
+        description='Plain text: "Title" by Creator (creator URL) on Flickr (source URL) is licensed '
+        "under CC BY 2.0 (deed URL)."
     )
     html: str = strawberry.field(
         description="The same as escaped HTML: links to the source, the creator's page and the licence deed."
@@ -170,8 +177,12 @@ def _blank(value: str) -> str | None:
 )
 class Image(Node):
     title: str = strawberry.field(description="The work's title (credits use it); empty when none.")
-    alt: str = strawberry.field(description="Text alternative for the img element; empty when none was given.")
-    width: int = strawberry.field(description="Width of the original in pixels, as displayed (EXIF rotation applied).")
+    alt: str = strawberry.field(
+        description="Text alternative for the img element; empty when none was given."
+    )
+    width: int = strawberry.field(
+        description="Width of the original in pixels, as displayed (EXIF rotation applied)."
+    )
     height: int = strawberry.field(
         description="Height of the original in pixels, as displayed (EXIF rotation applied)."
     )
@@ -221,7 +232,8 @@ class Image(Node):
         aspect_ratio: Annotated[
             float | None,
             strawberry.argument(
-                description='Their width / height (0.01 to 100): with COVER, another shape says "Cropped from".'
+                description="Their width / height (0.01 to 100): with COVER, another shape says "
+                '"Cropped from".'
             ),
         ] = None,
     ) -> Attribution:
@@ -268,18 +280,23 @@ class Image(Node):
         info: strawberry.Info,
         width: Annotated[
             int | None,
-            strawberry.argument(description=f"Box width in pixels (at least 1), {_LADDER}; null: the original's."),
+            strawberry.argument(
+                description=f"Box width in pixels (at least 1), {_LADDER}; null: the original's."
+            ),
         ] = None,
         height: Annotated[
             int | None,
-            strawberry.argument(description=f"Box height in pixels (at least 1), {_LADDER}; null: the original's."),
+            strawberry.argument(
+                description=f"Box height in pixels (at least 1), {_LADDER}; null: the original's."
+            ),
         ] = None,
         fit: FitArg = Fit.SCALE_DOWN,
         format: FormatArg = None,
         quality: Annotated[
             int | None,
             strawberry.argument(
-                description="1 to 100, snapped to 30, 50, 70 or 90; null: the format's default (PNG takes none)."
+                description="1 to 100, snapped to 30, 50, 70 or 90; null: the format's default (PNG "
+                "takes none)."
             ),
         ] = None,
         fallback: Fallback = None,

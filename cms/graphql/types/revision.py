@@ -44,8 +44,12 @@ class RevisionEdge:
     node: Revision = strawberry.field(description="The revision.")
 
 
-@strawberry.type(description=f"A page of an article's revisions, newest first (Relay, forwards only). {PAGE_COST}")
+@strawberry.type(
+    description=f"A page of an article's revisions, newest first (Relay, forwards only). {PAGE_COST}"
+)
 class RevisionConnection:
-    edges: list[RevisionEdge] = strawberry.field(description="The page's revisions, newest first, with cursors.")
+    edges: list[RevisionEdge] = strawberry.field(
+        description="The page's revisions, newest first, with cursors."
+    )
     page_info: PageInfo = strawberry.field(description="Whether more lie beyond this page, and its cursors.")
     total_count: int = strawberry.field(description="Exact number of the article's revisions.")

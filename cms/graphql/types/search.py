@@ -24,13 +24,16 @@ class SearchEdge:
 @strawberry.type(description="How many hits share one section, category or year.")
 class FacetCount:
     value: str = strawberry.field(
-        description='What to narrow by: a section\'s or category\'s slug (for ArticleFilter), or a year ("2024").'
+        description="What to narrow by: a section's or category's slug (for ArticleFilter), or a "
+        'year ("2024").'
     )
     label: str = strawberry.field(description="What to show: the section's or category's name, or the year.")
     count: int = strawberry.field(description="Matching articles.")
 
 
-@strawberry.type(description="How all hits of a search (not just this page) spread over sections, categories, years.")
+@strawberry.type(
+    description="How all hits of a search (not just this page) spread over sections, categories, years."
+)
 class SearchFacets:
     sections: list[FacetCount] = strawberry.field(description="By section, most hits first.")
     categories: list[FacetCount] = strawberry.field(description="By category, most hits first.")
@@ -40,7 +43,9 @@ class SearchFacets:
 @strawberry.type(description=f"A page of search hits, best first (Relay, forwards only). {PAGE_COST}")
 class SearchConnection:
     edges: list[SearchEdge] = strawberry.field(description="The page's hits, best first, with cursors.")
-    page_info: PageInfo = strawberry.field(description="Whether more hits lie beyond this page, and its cursors.")
+    page_info: PageInfo = strawberry.field(
+        description="Whether more hits lie beyond this page, and its cursors."
+    )
     counter: strawberry.Private[Callable[[], int]]
     facet_maker: strawberry.Private[Callable[[], SearchFacets]]
 

@@ -61,7 +61,9 @@ class ChangeSet:
 
 @strawberry.type(description="A site that syndicates our content. Admins only.")
 class Partner(Node):
-    name: str = strawberry.field(description="Display name, unique regardless of case (at most 200 characters).")
+    name: str = strawberry.field(
+        description="Display name, unique regardless of case (at most 200 characters)."
+    )
     commercial_use: bool = strawberry.field(
         description="Uses content commercially: images whose licence forbids that are withheld."
     )

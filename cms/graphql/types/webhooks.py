@@ -43,7 +43,9 @@ class WebhookDelivery(Node):
         description="What went wrong at the latest attempt; null if nothing did (or before any attempt)."
     )
     created_at: datetime = strawberry.field(description="When the event was queued.")
-    delivered_at: datetime | None = strawberry.field(description="When the receiver answered 2xx; null until then.")
+    delivered_at: datetime | None = strawberry.field(
+        description="When the receiver answered 2xx; null until then."
+    )
     next_attempt_at: datetime | None = strawberry.field(description="When it is tried next, while PENDING.")
     attempt_log: list[DeliveryAttempt] = strawberry.field(description="Every attempt, oldest first.")
     webhook_id: strawberry.ID = strawberry.field(description="The webhook it went to.")
@@ -57,7 +59,9 @@ class WebhookDeliveryEdge:
 
 @strawberry.type(description=f"A page of deliveries, newest first (Relay, forwards only). {PAGE_COST}")
 class WebhookDeliveryConnection:
-    edges: list[WebhookDeliveryEdge] = strawberry.field(description="The page's deliveries, newest first, with cursors.")
+    edges: list[WebhookDeliveryEdge] = strawberry.field(
+        description="The page's deliveries, newest first, with cursors."
+    )
     page_info: PageInfo = strawberry.field(description="Whether more lie beyond this page, and its cursors.")
     total_count: int = strawberry.field(description="Exact number of deliveries in the whole list.")
 
@@ -78,7 +82,9 @@ class Webhook(Node):
     created_at: datetime = strawberry.field(description="When it was created.")
     pk: strawberry.Private[int]
 
-    @strawberry.field(description="Deliveries to this webhook, newest first. Relay pagination (forward).")
+    @strawberry.field(
+        description="Deliveries to this webhook, newest first. Relay pagination, forwards only."
+    )
     def deliveries(
         self, info: strawberry.Info, first: FirstOnly = None, after: AfterOnly = None
     ) -> WebhookDeliveryConnection:
