@@ -14,8 +14,9 @@ from cms.graphql.mutations.webhooks import WebhookMutations
 
 
 @strawberry.type(
-    description="Writing, with a token (Authorization: Bearer). Each call costs "
-    f"{MUTATION_COST} on top of its payload; validation problems come back as userErrors, writing nothing."
+    description="Writing: a token (Authorization: Bearer) is needed unless a field says otherwise. Each "
+    f"call costs {MUTATION_COST} on top of its payload; validation problems come back as userErrors, "
+    "writing nothing."
 )
 class Mutation(ArticleMutations, TaxonomyMutations, ImageMutations, PartnerMutations, WebhookMutations):
     """The areas' mutations in one type (what strawberry's merge_types makes, with a description)."""

@@ -48,8 +48,8 @@ class ArticleInput:
     )
     slug: str | None = strawberry.field(
         default=strawberry.UNSET,
-        description="URL name, made URL-safe; at creation it defaults to the title's (with -2, -3 ... if "
-        "taken); a slug in use is DUPLICATE. Former slugs keep resolving.",
+        description="URL name, made URL-safe. At creation from the title unless given, with -2, -3 ... "
+        "if taken; on update, a slug in use is DUPLICATE. Former slugs keep resolving.",
     )
     summary: str | None = strawberry.field(
         default=strawberry.UNSET,

@@ -283,7 +283,7 @@ class ContentQueries:
             str | None,
             strawberry.argument(
                 description="A token from createPreviewLink: shows that article's latest save to anyone, "
-                "`slug` and `id` aside. Expired or revoked: FORBIDDEN."
+                "`slug` and `id` aside. Invalid, expired or revoked: FORBIDDEN."
             ),
         ] = None,
     ) -> Article | None:

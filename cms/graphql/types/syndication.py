@@ -50,7 +50,7 @@ class Tombstone:
 )
 class ChangeSet:
     items: list[ChangeItem] = strawberry.field(
-        description="Articles to store or replace, in change-log order (each at most once per page)."
+        description="Articles to store or replace; each appears at most once per page."
     )
     tombstones: list[Tombstone] = strawberry.field(
         description="Articles to remove from your copy; ignore those you never had."
