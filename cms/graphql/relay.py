@@ -50,15 +50,23 @@ def expect_global_id(value: str, type_name: str, *, argument: str = "id") -> int
 
 @strawberry.interface(description="An object with a globally unique, opaque ID (Relay).")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Globally unique, opaque ID (do not parse it); node(id:) finds articles, images, "
+        "authors, sections and categories by it."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Where a page of a connection lies in the whole list (Relay).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="More items follow this page: ask again with `first` and `after: endCursor`."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Items come before this page: ask again with `last` and `before: startCursor`, "
+        "where the list pages backwards."
+    )
+    start_cursor: str | None = strawberry.field(description="The first edge's cursor; null on an empty page.")
+    end_cursor: str | None = strawberry.field(description="The last edge's cursor; null on an empty page.")
 
     @classmethod
     def of(cls, cursors: list[str], *, more: bool, forward: bool, had_cursor: bool) -> PageInfo:

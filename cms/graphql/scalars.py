@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.file_uploads import Upload
 from strawberry.types.scalar import ScalarDefinition
 
 EXAMPLE = "2026-05-01T09:00:00Z"
@@ -57,4 +58,13 @@ DateTime = strawberry.scalar(
     parse_value=parse_datetime,
 )
 
-SCALAR_MAP: dict[object, ScalarDefinition] = {datetime: DateTime}
+# Strawberry's own Upload scalar, with a description that says how to send one.
+UploadScalar = strawberry.scalar(
+    name="Upload",
+    description="A file sent as multipart/form-data by the GraphQL multipart request spec (parts "
+    "`operations`, `map`, then the files).",
+    serialize=lambda value: value,
+    parse_value=lambda value: value,
+)
+
+SCALAR_MAP: dict[object, ScalarDefinition] = {datetime: DateTime, Upload: UploadScalar}

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from strawberry.tools import merge_types
+import strawberry
 
+from cms.graphql.cost import MUTATION_COST
 from cms.graphql.mutations.articles import ArticleMutations
 from cms.graphql.mutations.documents import DocumentMutations
 from cms.graphql.mutations.images import ImageMutations
@@ -12,16 +13,16 @@ from cms.graphql.mutations.partners import PartnerMutations
 from cms.graphql.mutations.taxonomy import TaxonomyMutations
 from cms.graphql.mutations.webhooks import WebhookMutations
 
-Mutation = merge_types(
-    "Mutation",
-    (
-        ArticleMutations,
-        TaxonomyMutations,
-        ImageMutations,
-        PartnerMutations,
-        WebhookMutations,
-        DocumentMutations,
-    ),
+
+@strawberry.type(
+    description="Writing: a token (Authorization: Bearer) is needed unless a field says otherwise. Each "
+    f"call costs {MUTATION_COST} on top of its payload; validation problems come back as userErrors, "
+    "writing nothing."
 )
+class Mutation(
+    ArticleMutations, TaxonomyMutations, ImageMutations, PartnerMutations, WebhookMutations, DocumentMutations
+):
+    """The areas' mutations in one type (what strawberry's merge_types makes, with a description)."""
+
 
 __all__ = ["Mutation"]

@@ -3,7 +3,7 @@ trusted-documents mode (CMS_TRUSTED_DOCUMENTS)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError, parse, validate
@@ -46,9 +46,16 @@ class DocumentMutations:
     def register_persisted_query(
         self,
         info: Info,
-        query: str,
-        name: str = "",
-        partner_id: strawberry.ID | None = None,
+        query: Annotated[
+            str, strawberry.argument(description="The document, exactly as clients will send it.")
+        ],
+        name: Annotated[
+            str, strawberry.argument(description="What to call it in listings (may be empty).")
+        ] = "",
+        partner_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The only partner that may run it; null: all."),
+        ] = None,
     ) -> PersistedQueryPayload:
         ctx: Context = info.context
         ctx.caller.require(Action.QUERY_REGISTER)
@@ -73,7 +80,11 @@ class DocumentMutations:
         description="Forget a registered document (admins); callers without a token can no longer run it in "
         "trusted-documents mode (other nodes stop within a minute)."
     )
-    def unregister_persisted_query(self, info: Info, sha256: str) -> PersistedQueryPayload:
+    def unregister_persisted_query(
+        self,
+        info: Info,
+        sha256: Annotated[str, strawberry.argument(description="The document's SHA-256, 64 hex digits.")],
+    ) -> PersistedQueryPayload:
         ctx: Context = info.context
         ctx.caller.require(Action.QUERY_REGISTER)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
+from cms.graphql.arguments import default
 from cms.graphql.context import Context
 from cms.graphql.mutations.common import DeletePayload, FieldError, given, write
 from cms.graphql.queries.webhooks import webhook_type
@@ -17,6 +18,7 @@ from cms.services import outbox, webhooks
 from cms.services.events import EVENTS
 
 EVENT_LIST = ", ".join(EVENTS)
+WebhookId = Annotated[strawberry.ID, strawberry.argument(description="The webhook's global ID (Webhook.id).")]
 
 
 @strawberry.input(description=f"A subscription. Events: {EVENT_LIST}.")
@@ -24,7 +26,9 @@ class WebhookInput:
     url: str | None = strawberry.field(
         default=strawberry.UNSET, description="An http(s) URL of a public receiver."
     )
-    events: list[str] | None = strawberry.UNSET
+    events: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="The events to send, at least one; required to create."
+    )
     partner_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET,
         description="Bodies follow this partner's sections and licence terms (create only).",
@@ -36,17 +40,21 @@ class WebhookInput:
 
 @strawberry.type(description="The webhook as saved; `secret` only when one was just made (shown once).")
 class WebhookPayload:
-    webhook: Webhook | None
+    webhook: Webhook | None = strawberry.field(
+        description="The webhook as it now stands; null if a create was refused or the ID names none."
+    )
     secret: str | None = strawberry.field(
         description="The whsec_ signing secret: store it now, it is not shown again."
     )
-    user_errors: list[FieldError]
+    user_errors: list[FieldError] = strawberry.field(description="Why nothing was written; empty on success.")
 
 
 @strawberry.type(description="The delivery as queued, or why nothing was queued.")
 class WebhookDeliveryPayload:
-    delivery: WebhookDelivery | None
-    user_errors: list[FieldError]
+    delivery: WebhookDelivery | None = strawberry.field(
+        description="The delivery as queued again; null if refused."
+    )
+    user_errors: list[FieldError] = strawberry.field(description="Why nothing was queued; empty on success.")
 
 
 def _values(data: WebhookInput) -> dict[str, Any]:
@@ -78,8 +86,14 @@ def _delivery(info: Info, pk: int | None, errors: list[FieldError]) -> WebhookDe
 
 @strawberry.type
 class WebhookMutations:
-    @strawberry.mutation(description="Subscribe a URL to events; the secret comes back once.")
-    def create_webhook(self, info: Info, input: WebhookInput) -> WebhookPayload:
+    @strawberry.mutation(description="Subscribe a URL to events; the secret comes back once. Admins only.")
+    def create_webhook(
+        self,
+        info: Info,
+        input: Annotated[
+            WebhookInput, strawberry.argument(description="The subscription; `url` and `events` needed.")
+        ],
+    ) -> WebhookPayload:
         ctx: Context = info.context
         values = _values(input)
         made, errors = write(
@@ -87,8 +101,21 @@ class WebhookMutations:
         )
         return _payload(info, made[0] if made else None, errors, made[1] if made else None)
 
-    @strawberry.mutation(description="Change the URL, the events, or switch it on or off.")
-    def update_webhook(self, info: Info, id: strawberry.ID, input: WebhookInput) -> WebhookPayload:
+    @strawberry.mutation(
+        description="Change the URL, the events, or switch it on or off (on again forgets past failures). "
+        "Admins only."
+    )
+    def update_webhook(
+        self,
+        info: Info,
+        id: WebhookId,
+        input: Annotated[
+            WebhookInput,
+            strawberry.argument(
+                description="The fields to change; those not sent stay as they are (not partnerId)."
+            ),
+        ],
+    ) -> WebhookPayload:
         ctx: Context = info.context
         pk = expect_global_id(id, "Webhook")
         values = _values(input)
@@ -98,8 +125,8 @@ class WebhookMutations:
         )
         return _payload(info, pk, errors)
 
-    @strawberry.mutation(description="Unsubscribe; its queued deliveries are dropped.")
-    def delete_webhook(self, info: Info, id: strawberry.ID) -> DeletePayload:
+    @strawberry.mutation(description="Unsubscribe; its queued deliveries are dropped. Admins only.")
+    def delete_webhook(self, info: Info, id: WebhookId) -> DeletePayload:
         ctx: Context = info.context
         pk = expect_global_id(id, "Webhook")
         _, errors = write(ctx, lambda s: webhooks.delete_one(s, ctx.caller, pk))
@@ -107,9 +134,10 @@ class WebhookMutations:
 
     @strawberry.mutation(
         description="A new secret (shown once); the previous one also signs until "
-        "CMS_WEBHOOK_SECRET_OVERLAP ends."
+        f"CMS_WEBHOOK_SECRET_OVERLAP (default {default('webhook_secret_overlap') / 3600:g} h) ends. "
+        "Admins only."
     )
-    def rotate_webhook_secret(self, info: Info, id: strawberry.ID) -> WebhookPayload:
+    def rotate_webhook_secret(self, info: Info, id: WebhookId) -> WebhookPayload:
         ctx: Context = info.context
         pk = expect_global_id(id, "Webhook")
         secret, errors = write(
@@ -117,17 +145,25 @@ class WebhookMutations:
         )
         return _payload(info, pk, errors, secret)
 
-    @strawberry.mutation(description="Send a `ping` event to the webhook now.")
-    def ping_webhook(self, info: Info, id: strawberry.ID) -> WebhookPayload:
+    @strawberry.mutation(description="Send a `ping` event to the webhook now. Admins only.")
+    def ping_webhook(self, info: Info, id: WebhookId) -> WebhookPayload:
         ctx: Context = info.context
         pk = expect_global_id(id, "Webhook")
         _, errors = write(ctx, lambda s: webhooks.ping(s, ctx.caller, pk, now=utcnow()))
         return _payload(info, pk, errors)
 
     @strawberry.mutation(
-        description="Send a delivery again, as it was (same webhook-id, so receivers can deduplicate)."
+        description="Send a delivery again, as it was (same webhook-id, so receivers can "
+        "deduplicate). Admins "
+        "only."
     )
-    def redeliver_webhook(self, info: Info, delivery_id: strawberry.ID) -> WebhookDeliveryPayload:
+    def redeliver_webhook(
+        self,
+        info: Info,
+        delivery_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The delivery's global ID (WebhookDelivery.id).")
+        ],
+    ) -> WebhookDeliveryPayload:
         ctx: Context = info.context
         pk = expect_global_id(delivery_id, "WebhookDelivery", argument="deliveryId")
         _, errors = write(ctx, lambda s: webhooks.redeliver(s, ctx.caller, pk, now=ctx.now))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from cms.errors import BadInput, Forbidden
+from cms.graphql.arguments import PAGE_COST, After, AfterOnly, Before, First, FirstOnly, Last
 from cms.graphql.context import Context
 from cms.graphql.relay import Node, PageInfo, expect_global_id, from_global_id
 from cms.graphql.selection import selected_names
@@ -38,48 +39,70 @@ from cms.services.permissions import Action
 
 @strawberry.input(description="Narrow a list of articles. Slugs name sections, categories and authors.")
 class ArticleFilter:
-    section: str | None = None
-    category: str | None = None
-    author: str | None = None
-    published_after: datetime | None = strawberry.field(default=None, description="Inclusive.")
-    published_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
-    status: ArticleStatus | None = strawberry.field(default=None, description="Editors only.")
+    section: str | None = strawberry.field(
+        default=None,
+        description="Only the section with this slug; a slug that names none gives an empty list.",
+    )
+    category: str | None = strawberry.field(
+        default=None,
+        description="Only the category with this slug; a slug that names none gives an empty list.",
+    )
+    author: str | None = strawberry.field(
+        default=None,
+        description="Only articles with the author of this slug in the byline; a slug that names none gives "
+        "an empty list.",
+    )
+    published_after: datetime | None = strawberry.field(
+        default=None, description="Published at or after this time (inclusive)."
+    )
+    published_before: datetime | None = strawberry.field(
+        default=None, description="Published before this time (exclusive)."
+    )
+    status: ArticleStatus | None = strawberry.field(
+        default=None,
+        description="Only articles in this state, among those the caller may read. Without a staff token "
+        "only PUBLISHED (else FORBIDDEN); staff lists show TRASHED only when asked for.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One image in a page, with its cursor.")
 class ImageEdge:
-    cursor: str
-    node: Image
+    cursor: str = strawberry.field(description="Opaque position in the library: pass as `after`.")
+    node: Image = strawberry.field(description="The image.")
 
 
-@strawberry.type
+@strawberry.type(description=f"A page of the image library, newest first (Relay, forwards only). {PAGE_COST}")
 class ImageConnection:
-    edges: list[ImageEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[ImageEdge] = strawberry.field(description="The page's images, newest first, with cursors.")
+    page_info: PageInfo = strawberry.field(description="Whether more lie beyond this page, and its cursors.")
+    total_count: int = strawberry.field(
+        description="Exact number of images in the library the caller may see."
+    )
 
-    @strawberry.field
+    @strawberry.field(description="The page's images without cursors (the same as edges { node }).")
     def nodes(self) -> list[Image]:
         return [edge.node for edge in self.edges]
 
 
-@strawberry.type
+@strawberry.type(description="One author in a page, with its cursor.")
 class AuthorEdge:
-    cursor: str
-    node: Author
+    cursor: str = strawberry.field(
+        description="Opaque position in the authors list: pass as `after` or `before`."
+    )
+    node: Author = strawberry.field(description="The author.")
 
 
-@strawberry.type
+@strawberry.type(description=f"A page of authors, by name (Relay). {PAGE_COST}")
 class AuthorConnection:
-    edges: list[AuthorEdge]
-    page_info: PageInfo
+    edges: list[AuthorEdge] = strawberry.field(description="The page's authors, by name, with cursors.")
+    page_info: PageInfo = strawberry.field(description="Whether more lie beyond this page, and its cursors.")
     counter: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="Exact number of authors.")
     def total_count(self) -> int:
         return int(self.counter())
 
-    @strawberry.field
+    @strawberry.field(description="The page's authors without cursors (the same as edges { node }).")
     def nodes(self) -> list[Author]:
         return [edge.node for edge in self.edges]
 
@@ -207,8 +230,15 @@ _LIST_OF = {
 
 @strawberry.type
 class ContentQueries:
-    @strawberry.field(description="Any object by its global ID.")
-    def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    @strawberry.field(
+        description="An article, image, author, section or category by its global ID; null if there is none "
+        "the caller may see (or it is of another type)."
+    )
+    def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID (an object's `id`).")],
+    ) -> Node | None:
         ctx = _ctx(info)
         type_name, pk = from_global_id(id)
         ctx.shows(f"{type_name}:{pk}", _LIST_OF.get(type_name, "articles"))
@@ -226,14 +256,36 @@ class ContentQueries:
             return categories.get(pk)
         return None
 
-    @strawberry.field(description="One article by slug (former slugs still resolve) or by ID.")
+    @strawberry.field(
+        description="One article by slug (former slugs still resolve) or by ID; null if there is none the "
+        "caller may see."
+    )
     def article(
         self,
         info: Info,
-        slug: str | None = None,
-        id: strawberry.ID | None = None,
-        preview: bool | None = False,
-        preview_token: str | None = None,
+        slug: Annotated[
+            str | None,
+            strawberry.argument(description="Its slug, or a former one; give `slug` or `id`, not both."),
+        ] = None,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Its global ID (Article.id); give `id` or `slug`, not both."),
+        ] = None,
+        preview: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="Show its pending changes (the latest save), not the live version: needs a staff "
+                "token (authors get them for their own articles only); none is UNAUTHENTICATED, a partner's "
+                "FORBIDDEN."
+            ),
+        ] = False,
+        preview_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A token from createPreviewLink: shows that article's latest save to anyone, "
+                "`slug` and `id` aside. Invalid, expired or revoked: FORBIDDEN."
+            ),
+        ] = None,
     ) -> Article | None:
         ctx = _ctx(info)
         if preview:
@@ -252,16 +304,26 @@ class ContentQueries:
             return _one_article(ctx, names, preview=bool(preview), article_id=expect_global_id(id, "Article"))
         return _one_article(ctx, names, preview=bool(preview), slug=slug)
 
-    @strawberry.field(description="Articles, newest first unless ordered otherwise. Relay pagination.")
+    @strawberry.field(
+        description="Articles the caller may see (the public: published ones; partners: those of their "
+        "sections; authors: also their own; editors and admins: all but the trash), newest first unless "
+        "ordered otherwise. Relay pagination both ways."
+    )
     def articles(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ArticleFilter | None = None,
-        order_by: ArticleOrder | None = article_service.Order.PUBLISHED_AT_DESC,  # type: ignore[valid-type]
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[
+            ArticleFilter | None,
+            strawberry.argument(description="Narrow the list; all conditions must hold."),
+        ] = None,
+        order_by: Annotated[
+            ArticleOrder | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Sort order; null means PUBLISHED_AT_DESC."),
+        ] = article_service.Order.PUBLISHED_AT_DESC,
     ) -> ArticleConnection:
         ctx = _ctx(info)
         settings = ctx.settings
@@ -295,14 +357,25 @@ class ContentQueries:
             counter=lambda: _count(ctx, flt),
         )
 
-    @strawberry.field(description='Search all site content: words, "phrases", -exclusions, OR.')
+    @strawberry.field(
+        description='Search the articles the caller may see: words, "phrases", -exclusions, OR. Best match '
+        "first (titles weigh most, then summaries, then bodies). Relay pagination, forwards only."
+    )
     def search(
         self,
         info: Info,
-        query: str,
-        first: int | None = None,
-        after: str | None = None,
-        filter: ArticleFilter | None = None,
+        query: Annotated[
+            str,
+            strawberry.argument(
+                description='What to find: every word must match; "a phrase", -word or NOT word, a OR b. '
+                "At most 500 characters and 32 terms; very common words count only inside quotes."
+            ),
+        ],
+        first: FirstOnly = None,
+        after: AfterOnly = None,
+        filter: Annotated[
+            ArticleFilter | None, strawberry.argument(description="Narrow the hits, as in articles(filter:).")
+        ] = None,
     ) -> SearchConnection:
         ctx = _ctx(info)
         settings = ctx.settings
@@ -388,8 +461,10 @@ class ContentQueries:
             facet_maker=facets,
         )
 
-    @strawberry.field
-    def section(self, info: Info, slug: str) -> Section | None:
+    @strawberry.field(description="One section by slug; null if none has it.")
+    def section(
+        self, info: Info, slug: Annotated[str, strawberry.argument(description="The section's slug.")]
+    ) -> Section | None:
         ctx = _ctx(info)
         taxonomy = ctx.taxonomy()
         pk = taxonomy.section_ids.get(slug)
@@ -404,8 +479,10 @@ class ContentQueries:
         partner = ctx.caller.partner
         return [s for s in found if partner is None or partner.takes_section(s.pk)]
 
-    @strawberry.field
-    def category(self, info: Info, slug: str) -> Category | None:
+    @strawberry.field(description="One category by slug; null if none has it.")
+    def category(
+        self, info: Info, slug: Annotated[str, strawberry.argument(description="The category's slug.")]
+    ) -> Category | None:
         ctx = _ctx(info)
         taxonomy = ctx.taxonomy()
         pk = taxonomy.category_ids.get(slug)
@@ -418,21 +495,23 @@ class ContentQueries:
         ctx.shows("categories")
         return list(taxonomy_types(ctx.taxonomy())[1].values())
 
-    @strawberry.field
-    def author(self, info: Info, slug: str) -> Author | None:
+    @strawberry.field(description="One author by slug; null if none has it.")
+    def author(
+        self, info: Info, slug: Annotated[str, strawberry.argument(description="The author's slug.")]
+    ) -> Author | None:
         ctx = _ctx(info)
         ctx.shows("authors")
         row = author_service.get(ctx.conn, slug=slug)
         return _author(ctx, row, selected_names(info)) if row is not None else None
 
-    @strawberry.field(description="Authors, alphabetically. Relay pagination.")
+    @strawberry.field(description="Every author, by name. Relay pagination both ways.")
     def authors(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> AuthorConnection:
         ctx = _ctx(info)
         page = page_request(
@@ -458,8 +537,11 @@ class ContentQueries:
         )
         return AuthorConnection(edges=edges, page_info=page_info, counter=counter)
 
-    @strawberry.field(description="The image library, newest first. Relay pagination.")
-    def images(self, info: Info, first: int | None = None, after: str | None = None) -> ImageConnection:
+    @strawberry.field(
+        description="The image library, newest first (the public and partners: public images only). Relay "
+        "pagination, forwards only."
+    )
+    def images(self, info: Info, first: FirstOnly = None, after: AfterOnly = None) -> ImageConnection:
         ctx = _ctx(info)
         page = page_request(
             first=first, after=after, last=None, before=None,
@@ -482,8 +564,12 @@ class ContentQueries:
         )
         return ImageConnection(edges=edges, page_info=page_info, total_count=total)
 
-    @strawberry.field
-    def image(self, info: Info, id: strawberry.ID) -> Image | None:
+    @strawberry.field(description="One image by global ID; null if there is none the caller may see.")
+    def image(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="Its global ID (Image.id).")],
+    ) -> Image | None:
         pk = expect_global_id(id, "Image")
         return _images(_ctx(info), [pk]).get(pk)
 
@@ -493,7 +579,7 @@ class ContentQueries:
         ctx.shows("licenses")
         return [License.from_row(row) for row in ctx.licenses().values()]
 
-    @strawberry.field
+    @strawberry.field(description="Figures about the publication, as the public sees it.")
     def stats(self, info: Info) -> Stats:
         ctx = _ctx(info)
         ctx.shows("articles")

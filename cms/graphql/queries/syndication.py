@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -46,7 +46,18 @@ class SyndicationQueries:
         "A forged, foreign or expired token is BAD_USER_INPUT: start again with `since: null`."
     )
     def changes(
-        self, info: Info, since: str | None = None, first: int | None = sync.DEFAULT_PAGE
+        self,
+        info: Info,
+        since: Annotated[
+            str | None,
+            strawberry.argument(description="The nextToken of the page before; null starts a full sync."),
+        ] = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"Most items on the page, 1 to {sync.MAX_PAGE}; the query cost counts this many."
+            ),
+        ] = sync.DEFAULT_PAGE,
     ) -> ChangeSet:
         ctx: Context = info.context
         ctx.caller.require(Action.CHANGES_READ)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from cms.errors import BadInput
+from cms.graphql.arguments import AfterOnly, FirstOnly
 from cms.graphql.context import Context
 from cms.graphql.queries.syndication import partner_type
 from cms.graphql.relay import PageInfo, expect_global_id, to_global_id
@@ -84,10 +85,16 @@ class WebhookQueries:
     def webhook_deliveries(
         self,
         info: Info,
-        webhook_id: strawberry.ID | None = None,
-        status: DeliveryStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        webhook_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only deliveries to this webhook (Webhook.id); null: to any."),
+        ] = None,
+        status: Annotated[
+            DeliveryStatus | None,
+            strawberry.argument(description="Only deliveries in this state; null: in any."),
+        ] = None,
+        first: FirstOnly = None,
+        after: AfterOnly = None,
     ) -> WebhookDeliveryConnection:
         ctx: Context = info.context
         pk = expect_global_id(webhook_id, "Webhook", argument="webhookId") if webhook_id is not None else None

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from cms.errors import BadInput
+from cms.graphql.arguments import PAGE_COST, After, AfterOnly, Before, First, FirstOnly, Last, describe_values
 from cms.graphql.relay import Node, PageInfo, to_global_id
 from cms.graphql.types.image import Image
 from cms.services import articles as article_service
@@ -39,7 +40,33 @@ class ArticleStatus(Enum):
     TRASHED = "TRASHED"
 
 
-ArticleOrder = strawberry.enum(article_service.Order, name="ArticleOrder")
+describe_values(
+    ArticleStatus,
+    {
+        "DRAFT": "Not public: new, unpublished, or restored from the trash.",
+        "SCHEDULED": "Published with a future publishedAt: it goes public by itself then.",
+        "PUBLISHED": "Public since publishedAt.",
+        "ARCHIVED": "Out of public view, kept for the record (publishedAt is kept).",
+        "TRASHED": "In the trash: out of public view, and out of staff lists unless filtered by this status.",
+    },
+)
+
+
+ArticleOrder = strawberry.enum(
+    article_service.Order,
+    name="ArticleOrder",
+    description="How a list of articles is sorted; ties go by ID, so pages never overlap or skip.",
+)
+describe_values(
+    ArticleOrder,
+    {
+        "PUBLISHED_AT_DESC": "Newest publication first (the default). Staff lists leave out never-published "
+        "drafts: find those with UPDATED_AT_DESC or TITLE_ASC.",
+        "PUBLISHED_AT_ASC": "Oldest publication first; staff lists leave out never-published drafts.",
+        "UPDATED_AT_DESC": "Most recently saved or changed first.",
+        "TITLE_ASC": "By title, alphabetically.",
+    },
+)
 
 
 @strawberry.enum(description="Why an image is left out of a partner's copy (it comes back as null).")
@@ -60,10 +87,10 @@ def _articles_of(kind: Parent) -> Any:
     def articles(
         self: Any,
         info: strawberry.Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> ArticleConnection:
         from cms.graphql.loaders import nested_articles
 
@@ -72,35 +99,55 @@ def _articles_of(kind: Parent) -> Any:
             info, kind, self.pk, first=first, after=after, last=last, before=before
         )
 
-    return strawberry.field(resolver=articles, description="Published articles, newest first.")
+    return strawberry.field(
+        resolver=articles,
+        description=f"Articles of this {kind}, newest publication first: published ones for the public "
+        "and partners; staff also see the unpublished ones they may read (not the trash).",
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A part of the publication (a desk, a blog, a series); an article is in one or none."
+)
 class Section(Node):
-    name: str
-    slug: str
-    description: str
+    name: str = strawberry.field(description="Display name (at most 200 characters).")
+    slug: str = strawberry.field(
+        description="URL name, unique among sections; ArticleFilter.section and feeds use it."
+    )
+    description: str = strawberry.field(description="What the section covers, plain text; empty when none.")
     pk: strawberry.Private[int]
 
     articles: ArticleConnection = _articles_of("section")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A kind of article (news, analysis, opinion ...) across sections; an article has one or none."
+)
 class Category(Node):
-    name: str
-    slug: str
+    name: str = strawberry.field(description="Display name (at most 200 characters).")
+    slug: str = strawberry.field(
+        description="URL name, unique among categories; ArticleFilter.category and feeds use it."
+    )
     pk: strawberry.Private[int]
 
     articles: ArticleConnection = _articles_of("category")
 
 
-@strawberry.type
+@strawberry.type(description="A person in bylines, with a short biography and a portrait.")
 class Author(Node):
-    name: str
-    slug: str
-    bio: str
-    affiliation: str
-    photo: Image | None
+    name: str = strawberry.field(description="Name as bylines print it (at most 200 characters).")
+    slug: str = strawberry.field(
+        description="URL name, unique among authors; ArticleFilter.author and "
+        "ArticleInput.authorSlugs use it."
+    )
+    bio: str = strawberry.field(description="Short biography, plain text; empty when none.")
+    affiliation: str = strawberry.field(
+        description="Organisation or role shown with the name (at most 300 characters); empty when none."
+    )
+    photo: Image | None = strawberry.field(
+        description="Portrait, or null: none set, not public yet (for callers who see only public "
+        "images), or withheld from a partner."
+    )
     photo_withheld: WithheldReason | None = strawberry.field(
         description="For partners: why the photo is null though the author has one."
     )
@@ -109,16 +156,31 @@ class Author(Node):
     articles: ArticleConnection = _articles_of("author")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A story. The public and partners see it once published and its publishedAt has come, "
+    "in its live version; staff see what their role allows (preview: true shows pending changes)."
+)
 class Article(Node):
-    title: str
-    slug: str
-    summary: str
-    body_html: str
-    body_text: str
-    published_at: datetime | None
-    updated_at: datetime
-    status: ArticleStatus
+    title: str = strawberry.field(description="Headline, plain text (at most 500 characters).")
+    slug: str = strawberry.field(
+        description="URL name, unique among articles; article(slug:) still finds it by its former slugs."
+    )
+    summary: str = strawberry.field(
+        description="Standfirst, plain text; if none was given at creation, the body's first 280 or so "
+        "characters."
+    )
+    body_html: str = strawberry.field(
+        description="The body as sanitised HTML (an allow-list of tags and attributes), safe to insert."
+    )
+    body_text: str = strawberry.field(description="The body as plain text, without tags.")
+    published_at: datetime | None = strawberry.field(
+        description="When it went (or, scheduled, goes) public; kept when later changes are published. "
+        "Null for drafts: unpublishing clears it."
+    )
+    updated_at: datetime = strawberry.field(description="When it was last saved or changed state.")
+    status: ArticleStatus = strawberry.field(
+        description="Where it is in its life; the public and partners only ever see PUBLISHED."
+    )
     version: int = strawberry.field(
         description="Bumped by every save and workflow step; send it back as updateArticle's "
         "expectedVersion. "
@@ -131,21 +193,33 @@ class Article(Node):
         description="Saved changes wait above the live version for someone allowed to publish them "
         "(`preview: true` shows them). Always false for callers who see only published content."
     )
-    section: Section | None
-    category: Category | None
+    section: Section | None = strawberry.field(description="Its section, or null.")
+    category: Category | None = strawberry.field(description="Its category, or null.")
     authors: list[Author] = strawberry.field(description="The byline, in order.")
-    lead_image: Image | None
+    lead_image: Image | None = strawberry.field(
+        description="The picture shown with it, or null: none set, or withheld from a partner "
+        "(see leadImageWithheld)."
+    )
     lead_image_withheld: WithheldReason | None = strawberry.field(
         description="For partners: why leadImage is null though the article has one (its licence)."
     )
-    url: str = strawberry.field(description="Canonical URL on the publisher's site.")
-    reading_time_minutes: int
+    url: str = strawberry.field(
+        description="Canonical URL on the publisher's site: its own canonicalUrl if set, else "
+        "CMS_ARTICLE_URL "
+        "filled in."
+    )
+    reading_time_minutes: int = strawberry.field(
+        description="Estimated reading time: words in bodyText / 230, rounded up, at least 1."
+    )
     pk: strawberry.Private[int]
     view: strawberry.Private[ArticleView]
 
-    @strawberry.field(description="Every saved state, newest first. Editors only.")
+    @strawberry.field(
+        description="Every saved state, newest first. Editors and admins; authors for their own articles "
+        "(others: FORBIDDEN; no token: UNAUTHENTICATED)."
+    )
     def revisions(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+        self, info: strawberry.Info, first: FirstOnly = None, after: AfterOnly = None
     ) -> Annotated[RevisionConnection, strawberry.lazy("cms.graphql.types.revision")]:
         from cms.graphql.types.revision import Revision, RevisionConnection, RevisionEdge
 
@@ -173,16 +247,18 @@ class Article(Node):
         return RevisionConnection(edges=edges, page_info=page_info, total_count=total)
 
 
-@strawberry.type
+@strawberry.type(description="One article in a page, with its cursor.")
 class ArticleEdge:
-    cursor: str
-    node: Article
+    cursor: str = strawberry.field(
+        description="Opaque position in this list and ordering: pass as `after` or `before`."
+    )
+    node: Article = strawberry.field(description="The article.")
 
 
-@strawberry.type
+@strawberry.type(description=f"A page of articles (Relay). {PAGE_COST}")
 class ArticleConnection:
-    edges: list[ArticleEdge]
-    page_info: PageInfo
+    edges: list[ArticleEdge] = strawberry.field(description="The page's articles in order, with cursors.")
+    page_info: PageInfo = strawberry.field(description="Whether more lie beyond this page, and its cursors.")
     counter: strawberry.Private[Callable[[], int | Awaitable[int]]]
 
     @strawberry.field(description="Exact number of articles in the whole list, not just this page.")
@@ -191,7 +267,7 @@ class ArticleConnection:
         # graphql-core awaits it, so one resolver serves both.
         return self.counter()  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(description="The page's articles without cursors (the same as edges { node }).")
     def nodes(self) -> list[Article]:
         return [edge.node for edge in self.edges]
 

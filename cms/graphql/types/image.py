@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
 from cms.errors import BadInput
+from cms.graphql.arguments import default, describe_values
 from cms.graphql.relay import Node, to_global_id
 from cms.media.credits import CreditFields, attribution_html, attribution_text, credit_line
 from cms.media.geometry import Fit
@@ -21,23 +22,83 @@ ImageFit = strawberry.enum(
     description="SCALE_DOWN fits inside the box; CONTAIN also letterboxes to the box's shape; "
     "COVER fills the box, cropping around the focal point. None enlarges past the original.",
 )
-ImageFormat = strawberry.enum(OutputFormat, name="ImageFormat")
+describe_values(
+    ImageFit,
+    {
+        "SCALE_DOWN": "Fit inside the box, keeping the original's shape (the default).",
+        "CONTAIN": "Fit inside the box and pad to its shape: white, or transparent for a transparent image "
+        "in PNG, WebP or AVIF.",
+        "COVER": "Fill the box, cropping around the focal point; not for licences that forbid crops.",
+    },
+)
+ImageFormat = strawberry.enum(
+    OutputFormat, name="ImageFormat", description="File format of a rendition; by default the original's."
+)
+describe_values(
+    ImageFormat,
+    {
+        "JPEG": "JPEG (quality 82 by default); transparency is flattened onto white.",
+        "PNG": "PNG: lossless, keeps transparency, takes no quality.",
+        "WEBP": "WebP (quality 80 by default); keeps transparency.",
+        "AVIF": "AVIF (quality 60 by default); keeps transparency.",
+    },
+)
 MAX_SRCSET_WIDTHS = 16
+_LADDER = "snapped up to the rendition ladder (CMS_RENDITION_WIDTHS)"
+_MAX_SIZE = f"CMS_MAX_RENDITION_SIZE (default {default('max_rendition_size')})"
+
+Fallback = Annotated[
+    Fit | None,
+    strawberry.argument(
+        description="The fit to use when the licence forbids the COVER crop asked for: CONTAIN or "
+        "SCALE_DOWN (COVER is BAD_USER_INPUT). Null: such a crop is LICENSE_FORBIDS."
+    ),
+]
+AspectRatio = Annotated[
+    float | None,
+    strawberry.argument(
+        description="Width / height of the renditions, 0.01 to 100; null: the original's shape."
+    ),
+]
+FitArg = Annotated[
+    Fit | None, strawberry.argument(description="How the image fills the box; null means SCALE_DOWN.")
+]
+FormatArg = Annotated[
+    OutputFormat | None,
+    strawberry.argument(description="File format; null: the original's (PNG for a GIF)."),
+]
 
 
 @strawberry.type(description="A licence or rights statement. `code` is an SPDX id, or ARR, NKCR, US-GOV.")
 class License:
-    code: str
+    code: str = strawberry.field(
+        description="SPDX id (CC-BY-2.0, CC-BY-NC-ND-4.0, CC0-1.0, CC-PDM-1.0), or ARR, NKCR or US-GOV."
+    )
     name: str = strawberry.field(description='Short form used in credits: "CC BY 2.0".')
-    full_name: str
-    url: str | None = strawberry.field(description="Canonical deed URL.")
-    version: str | None
-    allows_commercial_use: bool
-    allows_adaptations: bool
-    share_alike: bool
-    requires_attribution: bool
-    is_public_domain: bool
-    is_creative_commons: bool
+    full_name: str = strawberry.field(description='Full name: "Creative Commons Attribution 2.0 Generic".')
+    url: str | None = strawberry.field(description="Canonical deed URL; null for ARR.")
+    version: str | None = strawberry.field(
+        description="Version of a CC tool (4.0, 3.0, 2.5, 2.0, 1.0); null for the other rights statements."
+    )
+    allows_commercial_use: bool = strawberry.field(
+        description="Commercial use allowed: false for -NC licences and ARR (withheld from "
+        "commercial partners)."
+    )
+    allows_adaptations: bool = strawberry.field(
+        description="Adaptations allowed: false for -ND licences and ARR, whose images are never cropped."
+    )
+    share_alike: bool = strawberry.field(
+        description="Adaptations must be shared under the same licence (-SA)."
+    )
+    requires_attribution: bool = strawberry.field(
+        description="The creator must be credited: CC BY licences, ARR and NKCR; not CC0, PDM or US-GOV."
+    )
+    is_public_domain: bool = strawberry.field(
+        description="Free of copyright restrictions: CC0, the Public Domain Mark, US Government works."
+    )
+    is_creative_commons: bool = strawberry.field(
+        description="A Creative Commons tool: a CC licence, CC0 or the PDM."
+    )
     flickr_id: int | None = strawberry.field(description="Flickr's numeric licence id, if Flickr has one.")
 
     @classmethod
@@ -62,13 +123,19 @@ class License:
 
 @strawberry.type(description="Who made an image, where it came from, and the licence it is used under.")
 class Credit:
-    title: str | None
-    creator: str | None
-    creator_url: str | None
-    source_name: str | None
-    source_url: str | None
-    modifications: str | None
-    license: License
+    title: str | None = strawberry.field(description="The work's title, or null.")
+    creator: str | None = strawberry.field(description="Who made it or holds its rights, or null.")
+    creator_url: str | None = strawberry.field(
+        description="A link to the creator (http(s) or mailto:), or null."
+    )
+    source_name: str | None = strawberry.field(
+        description='Where it was found ("Flickr", "Wikimedia Commons"), or null.'
+    )
+    source_url: str | None = strawberry.field(description="The page it was found on, or null.")
+    modifications: str | None = strawberry.field(
+        description='How the publisher changed the work ("colour-corrected"), or null.'
+    )
+    license: License = strawberry.field(description="The licence or rights statement it is used under.")
     fields: strawberry.Private[CreditFields]
 
     @strawberry.field(description="The credit in the house style, ready to print under the image.")
@@ -78,14 +145,19 @@ class Credit:
 
 @strawberry.type(description="A TASL attribution (title, author, source, licence), as CC recommends.")
 class Attribution:
-    text: str
-    html: str
+    text: str = strawberry.field(
+        description='Plain text: "Title" by Creator (creator URL) on Flickr (source URL) is licensed '
+        "under CC BY 2.0 (deed URL)."
+    )
+    html: str = strawberry.field(
+        description="The same as escaped HTML: links to the source, the creator's page and the licence deed."
+    )
 
 
 @strawberry.type(description="Where the interesting part of an image is, as fractions of width and height.")
 class FocalPoint:
-    x: float
-    y: float
+    x: float = strawberry.field(description="From the left edge: 0 to 1.")
+    y: float = strawberry.field(description="From the top edge: 0 to 1.")
 
 
 @strawberry.type(description="What to show while the image loads; computed once, at upload.")
@@ -99,13 +171,24 @@ def _blank(value: str) -> str | None:
     return value or None
 
 
-@strawberry.type
+@strawberry.type(
+    description="A picture in the library, with its credit. The public and partners see it once a published "
+    "article uses it (lead, body, author photo) or an editor made it public; staff see every image."
+)
 class Image(Node):
-    title: str
-    alt: str
-    width: int
-    height: int
-    mime_type: str
+    title: str = strawberry.field(description="The work's title (credits use it); empty when none.")
+    alt: str = strawberry.field(
+        description="Text alternative for the img element; empty when none was given."
+    )
+    width: int = strawberry.field(
+        description="Width of the original in pixels, as displayed (EXIF rotation applied)."
+    )
+    height: int = strawberry.field(
+        description="Height of the original in pixels, as displayed (EXIF rotation applied)."
+    )
+    mime_type: str = strawberry.field(
+        description="Media type of the original: image/jpeg, image/png, image/gif, image/webp or image/avif."
+    )
     view: strawberry.Private[ImageView]
 
     @classmethod
@@ -115,12 +198,12 @@ class Image(Node):
             height=view.height, mime_type=view.mime_type, view=view,
         )  # fmt: skip
 
-    @strawberry.field
+    @strawberry.field(description="Where COVER crops centre; null: the middle of the image.")
     def focal_point(self) -> FocalPoint | None:
         point = self.view.focal_point
         return FocalPoint(x=point[0], y=point[1]) if point is not None else None
 
-    @strawberry.field
+    @strawberry.field(description="Who made it, where it came from, and its licence.")
     def credit(self) -> Credit:
         view = self.view
         return Credit(
@@ -141,7 +224,18 @@ class Image(Node):
         "attribution never says so."
     )
     def attribution(
-        self, info: strawberry.Info, fit: Fit | None = Fit.SCALE_DOWN, aspect_ratio: float | None = None
+        self,
+        info: strawberry.Info,
+        fit: Annotated[
+            Fit | None, strawberry.argument(description="The fit of the renditions it goes with.")
+        ] = Fit.SCALE_DOWN,
+        aspect_ratio: Annotated[
+            float | None,
+            strawberry.argument(
+                description="Their width / height (0.01 to 100): with COVER, another shape says "
+                '"Cropped from".'
+            ),
+        ] = None,
     ) -> Attribution:
         modified = False
         if fit is Fit.COVER and aspect_ratio is not None and self.crop_allowed():
@@ -176,7 +270,7 @@ class Image(Node):
         "unless configured otherwise); a COVER or CONTAIN box keeps the snapped width and takes the "
         "nearest standard aspect ratio (3:1, 7:3, 2:1, 1.91:1, 16:9, 3:2, 4:3, 5:4, 1:1 and their "
         "portraits); quality snaps to 30, 50, 70, 90 or the format's default. Never larger than the "
-        "original, nor than the largest rendition size. Format defaults to the original's (PNG for "
+        f"original, nor than {_MAX_SIZE} on its longest side. Format defaults to the original's (PNG for "
         "GIF). An image whose licence forbids adaptations (see cropAllowed) cannot be COVER-cropped "
         "to another shape: that is LICENSE_FORBIDS, unless `fallback` (CONTAIN or SCALE_DOWN) names "
         "the fit to use instead, which gives the best allowed rendition."
@@ -184,12 +278,28 @@ class Image(Node):
     def url(
         self,
         info: strawberry.Info,
-        width: int | None = None,
-        height: int | None = None,
-        fit: Fit | None = Fit.SCALE_DOWN,
-        format: OutputFormat | None = None,
-        quality: int | None = None,
-        fallback: Fit | None = None,
+        width: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"Box width in pixels (at least 1), {_LADDER}; null: the original's."
+            ),
+        ] = None,
+        height: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"Box height in pixels (at least 1), {_LADDER}; null: the original's."
+            ),
+        ] = None,
+        fit: FitArg = Fit.SCALE_DOWN,
+        format: FormatArg = None,
+        quality: Annotated[
+            int | None,
+            strawberry.argument(
+                description="1 to 100, snapped to 30, 50, 70 or 90; null: the format's default (PNG "
+                "takes none)."
+            ),
+        ] = None,
+        fallback: Fallback = None,
     ) -> str:
         ask = Ask(width, height, fit or Fit.SCALE_DOWN, format, quality)
         return self._url(info, self._allowed(info, ask, fallback))
@@ -203,11 +313,16 @@ class Image(Node):
     def src_set(
         self,
         info: strawberry.Info,
-        widths: list[int],
-        format: OutputFormat | None = None,
-        fit: Fit | None = Fit.SCALE_DOWN,
-        aspect_ratio: float | None = None,
-        fallback: Fit | None = None,
+        widths: Annotated[
+            list[int],
+            strawberry.argument(
+                description=f"Widths in pixels, 1 to {MAX_SRCSET_WIDTHS} of them, each {_LADDER}."
+            ),
+        ],
+        format: FormatArg = None,
+        fit: FitArg = Fit.SCALE_DOWN,
+        aspect_ratio: AspectRatio = None,
+        fallback: Fallback = None,
     ) -> str:
         if not widths:
             raise BadInput("`widths` needs at least one width", field="widths")

@@ -5,21 +5,22 @@ from typing import Any
 
 import strawberry
 
+from cms.graphql.arguments import PAGE_COST
 from cms.graphql.relay import Node, PageInfo, to_global_id
 
 
 @strawberry.type(description="A saved state of an article: who saved it, when, and its content then.")
 class Revision(Node):
-    version: int
-    created_at: datetime
+    version: int = strawberry.field(description="The article's version this save made (Article.version).")
+    created_at: datetime = strawberry.field(description="When it was saved.")
     saved_by: str = strawberry.field(description="The name of the token that saved it.")
     message: str = strawberry.field(
         description='What happened: "edited", "published", "reverted to version 3" ...'
     )
-    title: str
-    slug: str
-    summary: str
-    body_html: str
+    title: str = strawberry.field(description="The title then.")
+    slug: str = strawberry.field(description="The slug then.")
+    summary: str = strawberry.field(description="The summary then.")
+    body_html: str = strawberry.field(description="The sanitised body HTML then.")
 
     @classmethod
     def from_row(cls, row: Any) -> Revision:
@@ -37,14 +38,18 @@ class Revision(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="One revision in a page, with its cursor.")
 class RevisionEdge:
-    cursor: str
-    node: Revision
+    cursor: str = strawberry.field(description="Opaque position in the revisions: pass as `after`.")
+    node: Revision = strawberry.field(description="The revision.")
 
 
-@strawberry.type
+@strawberry.type(
+    description=f"A page of an article's revisions, newest first (Relay, forwards only). {PAGE_COST}"
+)
 class RevisionConnection:
-    edges: list[RevisionEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[RevisionEdge] = strawberry.field(
+        description="The page's revisions, newest first, with cursors."
+    )
+    page_info: PageInfo = strawberry.field(description="Whether more lie beyond this page, and its cursors.")
+    total_count: int = strawberry.field(description="Exact number of the article's revisions.")

@@ -29,7 +29,7 @@ class TombstoneReason(Enum):
 
 @strawberry.type(description="An article to store (or replace) in the partner's copy.")
 class ChangeItem:
-    kind: ChangeKind
+    kind: ChangeKind = strawberry.field(description="Always UPSERT: store this version.")
     entity_id: strawberry.ID = strawberry.field(description="The article's global ID.")
     at: datetime = strawberry.field(description="When it last changed.")
     article: Article | None = strawberry.field(
@@ -41,7 +41,7 @@ class ChangeItem:
 class Tombstone:
     entity_id: strawberry.ID = strawberry.field(description="The article's global ID.")
     at: datetime = strawberry.field(description="When it left.")
-    reason: TombstoneReason
+    reason: TombstoneReason = strawberry.field(description="Why it left the partner's set.")
 
 
 @strawberry.type(
@@ -49,15 +49,21 @@ class Tombstone:
     "changes(since: nextToken) again; when hasMore is false you are up to date (call again later)."
 )
 class ChangeSet:
-    items: list[ChangeItem]
-    tombstones: list[Tombstone]
+    items: list[ChangeItem] = strawberry.field(
+        description="Articles to store or replace; each appears at most once per page."
+    )
+    tombstones: list[Tombstone] = strawberry.field(
+        description="Articles to remove from your copy; ignore those you never had."
+    )
     next_token: str = strawberry.field(description="Pass as `since` to continue from here.")
     has_more: bool = strawberry.field(description="More changes wait beyond this page: ask again at once.")
 
 
 @strawberry.type(description="A site that syndicates our content. Admins only.")
 class Partner(Node):
-    name: str
+    name: str = strawberry.field(
+        description="Display name, unique regardless of case (at most 200 characters)."
+    )
     commercial_use: bool = strawberry.field(
         description="Uses content commercially: images whose licence forbids that are withheld."
     )
@@ -66,4 +72,4 @@ class Partner(Node):
         description="Its own rate limit for all its tokens together; null: the configured default."
     )
     sections: list[Section] = strawberry.field(description="The sections it may take; empty: every section.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was created.")
