@@ -183,7 +183,8 @@ def test_publishing_a_scheduled_article_publishes_it_now_with_one_revision(
     ).json()["data"]["updateArticle"]
     assert same == {"article": {"version": 1}, "userErrors": []}
     answer = editor.post(
-        f"mutation($id: ID!) {{ publishArticle(id: $id) {{ article {{ {fields} }} userErrors {{ code }} }} }}",
+        f"mutation($id: ID!) {{ publishArticle(id: $id) {{ article {{ {fields} }} "
+        "userErrors { code } } }",
         {"id": gid},
     ).json()
     assert "errors" not in answer, answer["errors"]
