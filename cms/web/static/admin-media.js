@@ -17,14 +17,19 @@ export function setup(shared) {
   app = shared;
   $("media-filter").addEventListener("submit", (event) => { event.preventDefault(); app.guard(() => showMedia())(); });
   $("media-more").addEventListener("click", app.guard(() => showMedia({ more: true })));
+  $("upload").addEventListener("submit", (event) => { event.preventDefault(); app.guard(uploadImage)(); });
+}
+
+// Built when first shown: the licence list comes with the signed-in editor's choices.
+function buildUpload() {
   const form = $("upload");
+  if (form.childElementCount) return;
   const file = h("input", { type: "file", name: "file", required: true, accept: "image/jpeg,image/png,image/gif,image/webp,image/avif" });
   form.append(
     field("Image file (JPEG, PNG, GIF, WebP or AVIF)", file),
     ...creditFields("upload"),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", text: "Upload" })),
   );
-  form.addEventListener("submit", (event) => { event.preventDefault(); app.guard(uploadImage)(); });
 }
 
 function licenceSelect(id, value) {
@@ -67,6 +72,7 @@ async function uploadImage() {
 }
 
 export async function showMedia({ more = false } = {}) {
+  buildUpload();
   if (!more) after = null;
   const data = await gql(`query($q: String, $after: String) { images(first: ${PAGE}, after: $after, search: $q) {
     totalCount pageInfo { hasNextPage endCursor } nodes { ${IMAGE} } } }`, { q: $("media-search").value.trim() || null, after });

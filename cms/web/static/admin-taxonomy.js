@@ -55,7 +55,7 @@ export async function showTaxonomy(kind) {
     h("div", { class: "titlebar" }, h("h1", { id: "taxonomy-title", text: spec.title }),
       manage ? h("button", { type: "button", class: "primary", text: `New ${spec.one}`, onclick: () => openForm(null) }) : null),
     message,
-    h("form", { role: "search", "aria-label": `Search ${spec.title.toLowerCase()}`, class: "inline", onsubmit: (e) => { e.preventDefault(); app.guard(refresh)(); } },
+    h("form", { role: "search", "aria-label": `${spec.title} search`, class: "inline", onsubmit: (e) => { e.preventDefault(); app.guard(refresh)(); } },
       field(`Search ${spec.title.toLowerCase()}`, search), h("button", { type: "submit", text: "Search" })),
     formBox,
     h("div", { class: "scroll" }, h("table", {},

@@ -62,8 +62,11 @@ async function route() {
   const [where, id] = location.hash.replace(/^#/, "").split("/");
   document.title = "CMS admin";
   if (where === "new" || where === "article") {
-    show("edit-view");
+    // Shown only once filled: nothing typed lands in a form that is still loading.
     await articles.openArticle(where === "new" ? null : decodeURIComponent(id));
+    show("edit-view");
+    $("title").focus();
+    return;
   } else if (where === "media") {
     show("media-view");
     await media.showMedia();
