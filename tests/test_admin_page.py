@@ -206,7 +206,9 @@ def test_an_editor_writes_schedules_and_publishes(
     page.get_by_text("Published.", exact=True).wait_for()
     messages = [li.inner_text() for li in page.locator("#revisions li").all()]
     assert [m.split(":")[0] for m in messages] == ["Version 3", "Version 2", "Version 1"]
-    assert "published" in messages[0] and "scheduled" in messages[1] and "created" in messages[2]
+    assert "published" in messages[0]
+    assert "scheduled" in messages[1]
+    assert "created" in messages[2]
     assert page.get_by_role("button", name="Revert to version 3").count() == 0
     assert page.get_by_role("button", name="Revert to version 2").count() == 1
     public = httpx.post(
@@ -253,8 +255,6 @@ def _two_tabs(chromium: Browser, site: str, token: str, article_id: str) -> tupl
 def test_two_tabs_conflict_merges_field_by_field_and_loses_nothing(
     chromium: Browser, site: str, db: Database, seed: Seeder
 ) -> None:
-    from cms.graphql.relay import to_global_id
-
     seed.section("World", slug="world")
     seed.section("Business", slug="business")
     author = seed.author("Jane Example", slug="jane")
@@ -304,8 +304,8 @@ def test_two_tabs_conflict_merges_field_by_field_and_loses_nothing(
     second.get_by_text("Merged with version 2 and saved as version 3.").wait_for()
     body = httpx.post(
         f"{site}/graphql",
-        json={"query": "query($id: ID!) { article(id: $id, preview: true) { title summary bodyHtml section { slug } version } }",
-              "variables": {"id": article_id}},
+        json={"query": "query($id: ID!) { article(id: $id, preview: true) "
+              "{ title summary bodyHtml section { slug } version } }", "variables": {"id": article_id}},
         headers={"Authorization": f"Bearer {token}"},
     ).json()["data"]["article"]  # fmt: skip
     assert body == {
@@ -315,7 +315,6 @@ def test_two_tabs_conflict_merges_field_by_field_and_loses_nothing(
         "section": {"slug": "world"},
         "version": 3,
     }
-    assert to_global_id("Article", 1) or True
 
 
 def test_unsaved_text_survives_leaving_the_page(
