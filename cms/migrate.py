@@ -26,6 +26,30 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
+def current(database_url: str) -> str | None:
+    """The revision the database is at, or None for a database no migration has touched."""
+    from alembic.runtime.migration import MigrationContext
+
+    from cms.db import create_db_engine
+
+    engine = create_db_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def head() -> str:
+    """The newest revision the code knows."""
+    from alembic.script import ScriptDirectory
+
+    found = ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    if found is None:
+        raise RuntimeError(f"no migrations found in {MIGRATIONS}")
+    return found
+
+
 def check(database_url: str) -> None:
     """Raise if the tables in the code differ from what the migrations build."""
     command.check(alembic_config(database_url))

@@ -170,9 +170,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(settings: Settings) -> Iterator[str]:
+def serve(settings: Settings, *, port: int | None = None) -> Iterator[str]:
     """The app under a real uvicorn on 127.0.0.1, configured as `cms serve` runs it; yields its base URL."""
-    port = _free_port()
+    port = port or _free_port()
     config = uvicorn.Config(
         create_app(settings),
         host="127.0.0.1",

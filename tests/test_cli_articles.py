@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx2 as httpx
 from typer.testing import CliRunner
 
 from cms.cli import app
 from cms.db import Database
+from cms.models import utcnow
 from tests.factories import Seeder
 from tests.test_editorial_api import token_for
 
@@ -57,3 +62,57 @@ def test_an_unreachable_server_is_a_clear_error(db: Database) -> None:
     code, out = run("http://127.0.0.1:9", token_for(db, "editor"), "list")
     assert code == 1
     assert "cannot reach the CMS" in out
+
+
+def test_list_shows_long_slugs_in_full_for_show_to_take(server: str, db: Database, seed: Seeder) -> None:
+    slug = "sanctions-and-the-alliance-what-the-new-measures-mean-for-exporters-on-the-peninsula-2024"
+    seed.article("A long one", slug=slug, state="draft")
+    token = token_for(db, "editor")
+    code, out = run(server, token, "list")  # CliRunner's console is 80 columns wide
+    assert code == 0
+    listed = out.splitlines()[1].split()[0]
+    assert listed == slug
+    code, out = run(server, token, "show", listed)
+    assert code == 0
+    assert "A long one" in out
+
+
+def test_publish_on_a_scheduled_article_publishes_it_now(server: str, db: Database, seed: Seeder) -> None:
+    author = seed.author("Jane Example")
+    later = utcnow() + timedelta(days=3)
+    pk = seed.article("Embargoed", slug="embargoed", published_at=later, author_ids=[author])
+    seed.revision(pk)
+    token = token_for(db, "editor")
+    code, out = run(server, token, "show", "embargoed")
+    assert "SCHEDULED" in out
+    code, out = run(server, token, "publish", "embargoed")
+    assert (code, out.split()[:2]) == (0, ["embargoed:", "PUBLISHED"])
+    published_at = datetime.fromisoformat(out.split()[2])
+    assert published_at <= utcnow() + timedelta(seconds=1)
+    public = httpx.post(f"{server}/graphql", json={"query": '{ article(slug: "embargoed") { title } }'})
+    assert public.json()["data"]["article"] == {"title": "Embargoed"}
+
+
+def test_unpublish_clears_the_publication_time(server: str, db: Database, seed: Seeder) -> None:
+    author = seed.author("Jane Example")
+    pk = seed.article("Live one", slug="live-one", author_ids=[author])
+    seed.revision(pk)
+    token = token_for(db, "editor")
+    code, out = run(server, token, "unpublish", "live-one")
+    assert (code, out.split()) == (0, ["live-one:", "DRAFT"])
+    code, out = run(server, token, "show", "live-one")
+    assert "publishedAt: None" in out
+
+
+def test_migrate_says_what_it_did(tmp_path: Path, database_url: str) -> None:
+    from cms.migrate import head
+
+    fresh = {"CMS_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    first = CliRunner().invoke(app, ["migrate"], env=fresh)
+    assert first.exit_code == 0, first.output
+    assert f"migrated from an empty database to `{head()}`" in " ".join(first.output.split())
+    assert "up to date" not in first.output
+    again = CliRunner().invoke(app, ["migrate"], env=fresh)
+    assert "already up to date" in again.output
+    migrated = CliRunner().invoke(app, ["migrate"], env={"CMS_DATABASE_URL": database_url})
+    assert "already up to date" in migrated.output

@@ -25,19 +25,22 @@ def article_list(
     status: str | None = typer.Option(None, help="DRAFT, SCHEDULED, PUBLISHED, ARCHIVED or TRASHED."),
     first: int = typer.Option(20, help="How many, newest change first."),
 ) -> None:
-    """List articles, most recently changed first."""
-    from rich.table import Table
-
+    """List articles, most recently changed first (slugs in full, for `cms article show`)."""
     query = f"""query($first: Int, $filter: ArticleFilter) {{
       articles(first: $first, filter: $filter, orderBy: UPDATED_AT_DESC) {{
         totalCount nodes {{ {_ARTICLE_FIELDS} }} }} }}"""
     data = api(url, token, query, {"first": first, "filter": {"status": status.upper()} if status else None})
-    table = Table("slug", "title", "status", "version", "updated")
-    for node in data["articles"]["nodes"]:
-        table.add_row(
-            node["slug"], node["title"], node["status"], str(node["version"]), node["updatedAt"][:16]
-        )
-    console.print(table)
+    nodes = data["articles"]["nodes"]
+    rows = [("slug", "status", "version", "updated", "title")] + [
+        (n["slug"], n["status"], str(n["version"]), n["updatedAt"][:16].replace("T", " "), n["title"])
+        for n in nodes
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        # Plain lines that are never cut to the terminal's width: slugs are what the other
+        # commands take, so they must survive a narrow window, a pipe and copy and paste.
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        console.print("  ".join([*cells, row[4]]), soft_wrap=True, markup=False, highlight=False)
     console.print(f"{data['articles']['totalCount']} in all")
 
 

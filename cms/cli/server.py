@@ -52,11 +52,17 @@ def serve(
 
 def migrate() -> None:
     """Bring the database schema up to date (Alembic migrations)."""
-    from cms.migrate import upgrade
+    from cms.migrate import current, head, upgrade
 
     settings = load_settings()
+    where = f"[bold]{safe_url(settings.database_url)}[/bold]"
+    before, target = current(settings.database_url), head()
+    if before == target:
+        console.print(f"database at {where} is already up to date (at `{target}`)")
+        return
     upgrade(settings.database_url)
-    console.print(f"database at [bold]{safe_url(settings.database_url)}[/bold] is up to date")
+    start = f"`{before}`" if before else "an empty database"
+    console.print(f"database at {where} migrated from {start} to `{target}`")
 
 
 def worker() -> None:

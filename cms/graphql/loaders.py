@@ -16,6 +16,7 @@ from cms.graphql.context import Context
 from cms.graphql.selection import selected_names
 from cms.graphql.types.article import ArticleConnection, build_articles, connection
 from cms.services import articles as article_service
+from cms.services import library
 from cms.services.pagination import Page, page_request
 
 Order = article_service.Order
@@ -51,6 +52,16 @@ def _count_loader(ctx: Context, kind: article_service.Parent) -> DataLoader[int,
         return [int(found[pid] or 0) for pid in parent_ids]
 
     return _loader(ctx, f"count:{kind}", load)
+
+
+def image_usage(ctx: Context) -> DataLoader[int, int]:
+    """How many articles use each image: one grouped count for a whole page of the library."""
+
+    async def load(image_ids: Sequence[int]) -> list[int]:
+        found = library.used_by(ctx.conn, image_ids)
+        return [found.get(pk, 0) for pk in image_ids]
+
+    return _loader(ctx, "image-usage", load)
 
 
 def nested_articles(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Row, func, literal, or_, select, tuple_
 
 from cms.errors import BadInput
 from cms.models import Author
-from cms.services.pagination import Page, decode_cursor, encode_cursor
+from cms.services.pagination import Page, contains_pattern, decode_cursor, encode_cursor
 
 author = Author.__table__  # type: ignore[attr-defined]
 _ORDER = "NAME_ASC"
@@ -18,8 +18,22 @@ def cursor_for(row: Any) -> str:
     return encode_cursor(_ORDER, row.name, row.id)
 
 
-def list_page(conn: Connection, *, page: Page) -> tuple[list[Row[Any]], bool]:
-    stmt = select(author)
+def matching(search: str | None) -> list[ColumnElement[bool]]:
+    """Authors whose name, slug or affiliation contains ``search`` (any case): the byline picker."""
+    if not search or not search.strip():
+        return []
+    pattern = contains_pattern(search)
+    return [
+        or_(
+            func.lower(author.c.name).like(pattern, escape="\\"),
+            author.c.slug.like(pattern, escape="\\"),
+            func.lower(author.c.affiliation).like(pattern, escape="\\"),
+        )
+    ]
+
+
+def list_page(conn: Connection, *, page: Page, search: str | None = None) -> tuple[list[Row[Any]], bool]:
+    stmt = select(author).where(*matching(search))
     key = tuple_(author.c.name, author.c.id)
     if page.cursor is not None:
         argument = "after" if page.forward else "before"
@@ -46,8 +60,9 @@ def list_page(conn: Connection, *, page: Page) -> tuple[list[Row[Any]], bool]:
     return rows, more
 
 
-def count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(author)).scalar_one())
+def count(conn: Connection, *, search: str | None = None) -> int:
+    stmt = select(func.count()).select_from(author).where(*matching(search))
+    return int(conn.execute(stmt).scalar_one())
 
 
 def get(conn: Connection, *, slug: str | None = None, author_id: int | None = None) -> Row[Any] | None:

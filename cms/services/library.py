@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from cms.models import Article, ArticleAuthor, ArticleImage, Author, Image
 from cms.services.articles import visible
+from cms.services.pagination import contains_pattern
 
 image = Image.__table__  # type: ignore[attr-defined]
 usage = ArticleImage.__table__  # type: ignore[attr-defined]
@@ -79,11 +80,27 @@ def trusted_by_ids(conn: Connection, image_ids: Iterable[int | None]) -> dict[in
     return {row.id: row for row in conn.execute(_BY_IDS, {"ids": ids})}
 
 
+def matching(search: str | None) -> list[ColumnElement[bool]]:
+    """Images whose title, alt text, creator or source contains ``search`` (any case)."""
+    if not search or not search.strip():
+        return []
+    pattern = contains_pattern(search)
+    columns = (image.c.title, image.c.alt, image.c.creator, image.c.source_name)
+    return [or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))]
+
+
 def page(
-    conn: Connection, *, limit: int, before_id: int | None, public: bool, now: datetime
+    conn: Connection,
+    *,
+    limit: int,
+    before_id: int | None,
+    public: bool,
+    now: datetime,
+    search: str | None = None,
 ) -> tuple[list[int], bool, int]:
     """Image ids for the library, newest first, whether more remain, and how many there are."""
     conditions: list[ColumnElement[bool]] = [public_clause(now)] if public else []
+    conditions += matching(search)
     stmt = select(image.c.id).where(*conditions)
     if before_id is not None:
         stmt = stmt.where(image.c.id < before_id)

@@ -119,3 +119,9 @@ def page_request(
             raise BadInput("`before` pages backwards: use it with `last`", field="before")
         return Page(limit=default_size, forward=False, cursor=before)
     return Page(limit=default_size if first is None else first, forward=True, cursor=after)
+
+
+def contains_pattern(search: str) -> str:
+    """A LIKE pattern (escape character: backslash) for "contains ``search``", lower-cased."""
+    escaped = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -32,9 +32,11 @@ class Action(StrEnum):
     ARTICLE_DELETE = "article.delete"  # for good, from the trash
     ARTICLE_READ_REVISIONS = "article.read_revisions"
     ARTICLE_PREVIEW_LINK = "article.preview_link"  # create and revoke preview links
+    BODY_PREVIEW = "article.preview_body"  # the sanitised form of a body being written
     TAXONOMY_MANAGE = "taxonomy.manage"  # sections, categories, authors
     IMAGE_MANAGE = "image.manage"  # upload, edit credits, delete, mark public
     IMAGE_READ_PRIVATE = "image.read_private"  # images no published article uses yet
+    IMAGE_READ_USAGE = "image.read_usage"  # how many articles (drafts included) use an image
     TOKEN_MANAGE = "token.manage"
     PARTNER_MANAGE = "partner.manage"
     WEBHOOK_MANAGE = "webhook.manage"
@@ -80,9 +82,11 @@ _EDITOR: dict[Action, Rule] = {
     Action.ARTICLE_DELETE: ANY,
     Action.ARTICLE_READ_REVISIONS: ANY,
     Action.ARTICLE_PREVIEW_LINK: ANY,
+    Action.BODY_PREVIEW: ANY,
     Action.TAXONOMY_MANAGE: ANY,
     Action.IMAGE_MANAGE: ANY,
     Action.IMAGE_READ_PRIVATE: ANY,
+    Action.IMAGE_READ_USAGE: ANY,
 }
 
 #: The table. A (role, action) pair that is not listed is refused.
@@ -94,8 +98,10 @@ TABLE: dict[Role, dict[Action, Rule]] = {
         Action.ARTICLE_REVERT: OWN_NOT_TRASHED,
         Action.ARTICLE_READ_REVISIONS: OWN,  # the conflict merge needs the revision they started from
         Action.ARTICLE_PREVIEW_LINK: OWN_NOT_TRASHED,
+        Action.BODY_PREVIEW: ANY,  # a pure function of the text sent: reveals nothing stored
         # Lead images come from the library: authors see it, but only editors change it.
         Action.IMAGE_READ_PRIVATE: ANY,
+        Action.IMAGE_READ_USAGE: ANY,  # counts, not which articles: picking a lead image needs them
     },
     Role.EDITOR: _EDITOR,
     Role.ADMIN: {
@@ -127,9 +133,11 @@ _WHAT = {
     Action.ARTICLE_DELETE: "delete articles",
     Action.ARTICLE_READ_REVISIONS: "read revisions",
     Action.ARTICLE_PREVIEW_LINK: "manage preview links",
+    Action.BODY_PREVIEW: "preview article bodies",
     Action.TAXONOMY_MANAGE: "manage sections, categories and authors",
     Action.IMAGE_MANAGE: "manage images",
     Action.IMAGE_READ_PRIVATE: "see images that are not public",
+    Action.IMAGE_READ_USAGE: "see where images are used",
     Action.TOKEN_MANAGE: "manage tokens",
     Action.PARTNER_MANAGE: "manage partners",
     Action.WEBHOOK_MANAGE: "manage webhooks",

@@ -8,7 +8,17 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 STATIC = Path(__file__).resolve().parent / "static"
-_FILES = {"admin.js": "text/javascript", "admin.css": "text/css"}
+_FILES = {
+    **{
+        f"{name}.js": "text/javascript"
+        for name in (
+            "admin", "admin-api", "admin-articles", "admin-dom", "admin-markdown", "admin-media",
+            "admin-merge", "admin-pickers", "admin-preview", "admin-taxonomy",
+        )
+    },
+    "admin.css": "text/css",
+    "preview": "text/html",
+}  # fmt: skip
 # The page runs only its own scripts and talks only to this origin.
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
@@ -32,4 +42,5 @@ async def admin_asset(request: Request) -> Response:
     name = request.path_params["name"]
     if name not in _FILES:
         return Response("not found", status_code=404)
-    return _secured(FileResponse(STATIC / name, media_type=_FILES[name]))
+    path = STATIC / ("admin-preview.html" if name == "preview" else name)
+    return _secured(FileResponse(path, media_type=_FILES[name]))

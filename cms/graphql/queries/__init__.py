@@ -7,6 +7,7 @@ import strawberry
 from cms.graphql.arguments import default
 from cms.graphql.queries.content import ArticleFilter, ContentQueries
 from cms.graphql.queries.documents import DocumentQueries
+from cms.graphql.queries.editing import EditingQueries
 from cms.graphql.queries.syndication import SyndicationQueries
 from cms.graphql.queries.webhooks import WebhookQueries
 
@@ -18,7 +19,7 @@ from cms.graphql.queries.webhooks import WebhookQueries
     f"CMS_MAX_COST_PARTNER ({default('max_cost_partner')}) for partners, CMS_MAX_COST_STAFF "
     f"({default('max_cost_staff')}) for staff; more is QUERY_TOO_COMPLEX."
 )
-class Query(ContentQueries, SyndicationQueries, WebhookQueries, DocumentQueries):
+class Query(ContentQueries, EditingQueries, SyndicationQueries, WebhookQueries, DocumentQueries):
     """The areas' fields in one type (what strawberry's merge_types makes, with a description)."""
 
 

@@ -512,6 +512,12 @@ class ContentQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only authors whose name, slug or affiliation contains this text (any case).",
+            ),
+        ] = None,
     ) -> AuthorConnection:
         ctx = _ctx(info)
         page = page_request(
@@ -522,7 +528,7 @@ class ContentQueries:
             default_size=ctx.settings.default_page_size,
             max_size=ctx.settings.max_page_size,
         )
-        rows, more = author_service.list_page(ctx.conn, page=page)
+        rows, more = author_service.list_page(ctx.conn, page=page, search=search)
         ctx.shows("authors")
         items = _authors(ctx, list(rows), selected_names(info))
         edges = [
@@ -533,15 +539,27 @@ class ContentQueries:
             [e.cursor for e in edges], more=more, forward=page.forward, had_cursor=had_cursor
         )
         counter = lambda: ctx.app.snapshot.count(  # noqa: E731
-            ctx.conn, ctx.seq, ("authors",), ctx.now, lambda: author_service.count(ctx.conn)
-        )
+            ctx.conn, ctx.seq, ("authors", search or ""), ctx.now,
+            lambda: author_service.count(ctx.conn, search=search),
+        )  # fmt: skip
         return AuthorConnection(edges=edges, page_info=page_info, counter=counter)
 
     @strawberry.field(
         description="The image library, newest first (the public and partners: public images only). Relay "
         "pagination, forwards only."
     )
-    def images(self, info: Info, first: FirstOnly = None, after: AfterOnly = None) -> ImageConnection:
+    def images(
+        self,
+        info: Info,
+        first: FirstOnly = None,
+        after: AfterOnly = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only images whose title, alt, creator or source contains this text (any case).",
+            ),
+        ] = None,
+    ) -> ImageConnection:
         ctx = _ctx(info)
         page = page_request(
             first=first, after=after, last=None, before=None,
@@ -555,7 +573,7 @@ class ContentQueries:
             before_id = parts[1]
         public = _image_public(ctx)
         ids, more, total = library.page(
-            ctx.conn, limit=page.limit, before_id=before_id, public=public, now=ctx.now
+            ctx.conn, limit=page.limit, before_id=before_id, public=public, now=ctx.now, search=search
         )
         images = _images(ctx, ids)
         edges = [ImageEdge(cursor=encode_cursor("image", pk), node=images[pk]) for pk in ids if pk in images]

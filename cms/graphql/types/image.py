@@ -14,6 +14,7 @@ from cms.media.geometry import Fit
 from cms.media.renditions import OutputFormat
 from cms.media.resolve import Ask, Original, Rendition, allowed, crop_allowed, resolve
 from cms.services.images import ladder_for
+from cms.services.permissions import Action
 from cms.services.views import ImageView
 
 ImageFit = strawberry.enum(
@@ -197,6 +198,18 @@ class Image(Node):
             id=to_global_id("Image", view.id), title=view.title, alt=view.alt, width=view.width,
             height=view.height, mime_type=view.mime_type, view=view,
         )  # fmt: skip
+
+    @strawberry.field(
+        description="How many articles use this image as lead image or in their body, drafts and pending "
+        "changes included (author photos are not counted). Authors, editors and admins."
+    )
+    async def used_by(self, info: strawberry.Info) -> int:
+        from cms.graphql.loaders import image_usage
+
+        ctx = info.context
+        ctx.caller.require(Action.IMAGE_READ_USAGE)
+        ctx.cacheable = False
+        return await image_usage(ctx).load(self.view.id)
 
     @strawberry.field(description="Where COVER crops centre; null: the middle of the image.")
     def focal_point(self) -> FocalPoint | None:
