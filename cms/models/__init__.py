@@ -8,6 +8,7 @@ from cms.models.author import Author
 from cms.models.change import Change
 from cms.models.image import Image
 from cms.models.license import License
+from cms.models.mail import MailingList, MailSent, Subscriber, Subscription, Suppression
 from cms.models.outbox import DeliveryAttempt, OutboxMessage
 from cms.models.partner import Partner, PartnerSection
 from cms.models.revision import Revision
@@ -31,6 +32,8 @@ __all__ = [
     "DeliveryAttempt",
     "Image",
     "License",
+    "MailSent",
+    "MailingList",
     "OutboxMessage",
     "Partner",
     "PartnerSection",
@@ -38,6 +41,9 @@ __all__ = [
     "Role",
     "Section",
     "State",
+    "Subscriber",
+    "Subscription",
+    "Suppression",
     "UTCDateTime",
     "Webhook",
     "metadata",
