@@ -10,6 +10,7 @@ same mail.
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,8 +53,13 @@ def unsubscribe_url(settings: Settings, token: str) -> str:
     return public(settings, f"/mail/unsubscribe?token={quote(token)}")
 
 
+# Headers fold only past 998 characters (RFC 5322's hard limit): folding at 78 would turn a long
+# List-Unsubscribe URL into an RFC 2047 encoded word, which mail programs do not read as a URL.
+POLICY = email.policy.SMTP.clone(max_line_length=998)
+
+
 def _message(settings: Settings, to: Recipient, subject: str, *, key: str, now: datetime) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender(settings)
     message["To"] = Address(addr_spec=to.email) if to.email.isascii() else to.email
     message["Subject"] = subject
