@@ -379,7 +379,7 @@ def test_an_address_can_be_exported_and_deleted_on_request(
     assert again["deleteSubscriber"]["userErrors"] == [{"code": "NOT_FOUND"}]
     with db.connect() as conn:
         actions = [
-            (row.action, str(row.detail)) for row in conn.execute(text("SELECT action, detail FROM audit_entry"))
+            (row.action, str(row.detail)) for row in conn.execute(text("SELECT action, detail FROM audit_log"))
         ]
     assert ("subscriber.delete" in {a for a, _ in actions}) and ("subscriber.access" in {a for a, _ in actions})
     assert not any("person@example.org" in detail for _, detail in actions)
