@@ -383,3 +383,31 @@ def test_an_address_can_be_exported_and_deleted_on_request(
         ]
     assert ("subscriber.delete" in {a for a, _ in actions}) and ("subscriber.access" in {a for a, _ in actions})
     assert not any("person@example.org" in detail for _, detail in actions)
+
+
+def test_the_command_line_exports_shows_suppresses_and_deletes(db: Database, settings: Settings, seed: Seeder) -> None:
+    from typer.testing import CliRunner
+
+    from cms.cli import app
+
+    now = utcnow()
+    with db.write() as session:
+        subscribers.subscribe(
+            session, email="csv@example.org", lists=None, source="=HYPERLINK(1)", client="127.0.0.1", now=now
+        )
+    env = {"CMS_DATABASE_URL": settings.database_url, "CMS_SECRET_KEY": "test-secret"}
+    runner = CliRunner()
+    exported = runner.invoke(app, ["subscribers", "export"], env=env)
+    assert exported.exit_code == 0, exported.output
+    header, row = exported.stdout.strip().splitlines()
+    assert header.startswith("email,status,lists,consent_at,consent_source")
+    assert row.startswith("csv@example.org,pending,,") and ",'=HYPERLINK(1)," in row  # no formula
+    shown = runner.invoke(app, ["subscribers", "show", "CSV@example.org"], env=env)
+    assert shown.exit_code == 0 and '"consentIp": "127.0.0.1"' in shown.stdout
+    assert runner.invoke(app, ["subscribers", "suppress", "csv@example.org", "--reason", "complaint"], env=env).exit_code == 0
+    assert "suppressed" in runner.invoke(app, ["subscribers", "show", "csv@example.org"], env=env).stdout
+    assert runner.invoke(app, ["subscribers", "suppress", "x@example.org", "--reason", "nope"], env=env).exit_code == 1
+    assert runner.invoke(app, ["subscribers", "lists"], env=env).exit_code == 0
+    assert runner.invoke(app, ["subscribers", "delete", "csv@example.org"], env=env).exit_code == 0
+    assert runner.invoke(app, ["subscribers", "show", "csv@example.org"], env=env).exit_code == 1
+    assert runner.invoke(app, ["subscribers", "delete", "not-an-address"], env=env).exit_code == 1

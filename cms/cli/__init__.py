@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cms.cli import articles, content, images, media, partners, schema, server, tokens
+from cms.cli import articles, content, images, media, partners, schema, server, subscribers, tokens
 
 app = typer.Typer(help="A headless CMS for publishers.", no_args_is_help=True, add_completion=False)
 app.command()(server.serve)
@@ -19,6 +19,7 @@ app.add_typer(articles.app, name="article")
 app.add_typer(images.app, name="image")
 app.add_typer(partners.app, name="partner")
 app.add_typer(media.app, name="media")
+app.add_typer(subscribers.app, name="subscribers")
 
 
 def main() -> None:
