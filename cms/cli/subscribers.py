@@ -35,7 +35,9 @@ def subscriber_lists() -> None:
         db.dispose()
     table = Table("list", "name", "mode", "subscribers", "pending", "unsubscribed")
     for c in counted:
-        table.add_row(c.list.slug, c.list.name, c.list.mode, str(c.active), str(c.pending), str(c.unsubscribed))
+        table.add_row(
+            c.list.slug, c.list.name, c.list.mode, str(c.active), str(c.pending), str(c.unsubscribed)
+        )
     console.print(table)
 
 

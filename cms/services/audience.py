@@ -141,10 +141,12 @@ def data_of(conn: Connection, caller: Caller, email: str) -> dict[str, Any] | No
     if row is not None:
         out.update(
             status=row.status, consentAt=_iso(row.consent_at), consentSource=row.consent_source,
-            consentIp=row.consent_ip, confirmedAt=_iso(row.confirmed_at) or None, createdAt=_iso(row.created_at),
+            consentIp=row.consent_ip, confirmedAt=_iso(row.confirmed_at) or None,
+            createdAt=_iso(row.created_at),
             subscriptions=[
-                {"list": refs.get(s.list_id, str(s.list_id)), "status": s.status, "askedAt": _iso(s.created_at),
-                 "confirmedAt": _iso(s.confirmed_at) or None, "unsubscribedAt": _iso(s.unsubscribed_at) or None}
+                {"list": refs.get(s.list_id, str(s.list_id)), "status": s.status,
+                 "askedAt": _iso(s.created_at), "confirmedAt": _iso(s.confirmed_at) or None,
+                 "unsubscribedAt": _iso(s.unsubscribed_at) or None}
                 for s in _lists_of(conn, [row.id])[row.id]
             ],
             mailsSent=int(

@@ -14,7 +14,14 @@ from cms.graphql.mutations.webhooks import WebhookMutations
 
 Mutation = merge_types(
     "Mutation",
-    (ArticleMutations, TaxonomyMutations, ImageMutations, PartnerMutations, WebhookMutations, AudienceMutations),
+    (
+        ArticleMutations,
+        TaxonomyMutations,
+        ImageMutations,
+        PartnerMutations,
+        WebhookMutations,
+        AudienceMutations,
+    ),
 )
 
 __all__ = ["Mutation"]
