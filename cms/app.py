@@ -30,6 +30,7 @@ from cms.web.admin import admin_asset, admin_page
 from cms.web.cors import CorsMiddleware, CorsPolicy
 from cms.web.graphiql import GraphiQLPage
 from cms.web.health import healthz, readyz
+from cms.web.mail_links import MailLinks
 from cms.web.media import MediaEndpoint
 from cms.web.render_budget import RenderBudget
 from cms.worker import Worker
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/admin", admin_page),
+            *MailLinks(state).routes(),
             Route("/admin/{name}", admin_asset),
             *media.routes(),
             *graphiql.routes(),

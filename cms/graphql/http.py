@@ -395,8 +395,13 @@ class GraphQLEndpoint:
             status = 503  # not a cacheable answer, and not the client's mistake alone
         elif outcome.request_error and media_type == GRAPHQL_RESPONSE:
             status = 400
-        if _only_unauthenticated(errors, result.data):
+        if _only("UNAUTHENTICATED", errors, result.data):
             status, headers = 401, {"WWW-Authenticate": AUTHENTICATE}
+        elif _only("RATE_LIMITED", errors, result.data):
+            # A limit of one action (subscribe), reached during execution: answered like the
+            # request limit, so clients handle both the same way.
+            retry = max(int(e["extensions"].get("retryAfter", 1)) for e in errors)
+            status, headers = 429, {"Retry-After": str(retry)}
         if not (outcome.request_error and media_type == GRAPHQL_RESPONSE):
             body["data"] = result.data
         if errors:
@@ -409,11 +414,11 @@ class GraphQLEndpoint:
         )  # fmt: skip
 
 
-def _only_unauthenticated(errors: list[dict[str, Any]], data: dict[str, Any] | None) -> bool:
-    """Nothing was answered, and only for want of a (valid) token: refused as a whole."""
+def _only(code: str, errors: list[dict[str, Any]], data: dict[str, Any] | None) -> bool:
+    """Nothing was answered, and only for this one reason (no valid token; a limit): refused as a whole."""
     return (
         bool(errors)
-        and all(e["extensions"]["code"] == "UNAUTHENTICATED" for e in errors)
+        and all(e["extensions"]["code"] == code for e in errors)
         and all(value is None for value in (data or {}).values())
     )
 

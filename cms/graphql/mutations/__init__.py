@@ -7,6 +7,7 @@ import strawberry
 
 from cms.graphql.cost import MUTATION_COST
 from cms.graphql.mutations.articles import ArticleMutations
+from cms.graphql.mutations.audience import AudienceMutations
 from cms.graphql.mutations.documents import DocumentMutations
 from cms.graphql.mutations.images import ImageMutations
 from cms.graphql.mutations.partners import PartnerMutations
@@ -20,7 +21,13 @@ from cms.graphql.mutations.webhooks import WebhookMutations
     "writing nothing."
 )
 class Mutation(
-    ArticleMutations, TaxonomyMutations, ImageMutations, PartnerMutations, WebhookMutations, DocumentMutations
+    ArticleMutations,
+    TaxonomyMutations,
+    ImageMutations,
+    PartnerMutations,
+    WebhookMutations,
+    DocumentMutations,
+    AudienceMutations,
 ):
     """The areas' mutations in one type (what strawberry's merge_types makes, with a description)."""
 

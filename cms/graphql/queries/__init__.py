@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from cms.graphql.arguments import default
+from cms.graphql.queries.audience import AudienceQueries
 from cms.graphql.queries.content import ArticleFilter, ContentQueries
 from cms.graphql.queries.documents import DocumentQueries
 from cms.graphql.queries.editing import EditingQueries
@@ -19,7 +20,9 @@ from cms.graphql.queries.webhooks import WebhookQueries
     f"CMS_MAX_COST_PARTNER ({default('max_cost_partner')}) for partners, CMS_MAX_COST_STAFF "
     f"({default('max_cost_staff')}) for staff; more is QUERY_TOO_COMPLEX."
 )
-class Query(ContentQueries, EditingQueries, SyndicationQueries, WebhookQueries, DocumentQueries):
+class Query(
+    ContentQueries, EditingQueries, SyndicationQueries, WebhookQueries, DocumentQueries, AudienceQueries
+):
     """The areas' fields in one type (what strawberry's merge_types makes, with a description)."""
 
 
