@@ -50,7 +50,7 @@ def import_(
 ) -> None:
     """Import a JSON Lines corpus; re-running updates instead of duplicating."""
     from cms.db import Database
-    from cms.services.corpus import read
+    from cms.services.corpus import count_lines, read
     from cms.services.importer import import_corpus
 
     settings = load_settings()
@@ -64,7 +64,7 @@ def import_(
         "category": len(corpus.categories),
         "author": len(corpus.authors),
         "image": len(corpus.images),
-        "article": len(corpus.articles),
+        "article": count_lines(path / "articles.jsonl"),
     }
     db = Database.from_settings(settings)
     columns = (TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
