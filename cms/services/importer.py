@@ -6,6 +6,7 @@ transaction: it lands completely or not at all. Articles are streamed in batches
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -15,6 +16,7 @@ from sqlalchemy import Table, case, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from cms.models import Article, ArticleAuthor, ArticleImage, Author, Category, Image, Section, State, utcnow
+from cms.search.bulk import bulk_load
 from cms.services import changes, library
 from cms.services.corpus import Corpus
 from cms.services.text import html_to_text, reading_time_minutes, sanitize_html
@@ -163,14 +165,30 @@ def import_corpus(
     by_author = ref(author_ids, corpus.authors, "slug")
     by_image = {r["id"]: image_ids[f"{source}:{r['id']}"] for r in corpus.images}
     now = utcnow()
-    # Articles come as a stream: a batch is turned into rows, written, and let go, so a
-    # corpus of any size is imported in the memory of one batch.
-    for batch in _batches(corpus.articles):
-        rows = [_article_row(r, now, by_section, by_category, by_image) for r in batch]
+
+    def write(batch: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
         article_ids = _upsert(session, _article, "slug", rows, "article", report, progress)
         wanted = {article_ids[r["slug"]]: [by_author[a] for a in r["author_ids"]] for r in batch}
         _replace_bylines(session, wanted)
         _record_usage(session, {article_ids[row["slug"]]: row for row in rows})
+
+    # Articles come as a stream: a batch is read, checked and sanitised here while the batch
+    # before it is written (and indexed for search by the database) on one writer thread, so
+    # the two halves of the work overlap instead of taking turns. The session is only ever
+    # used by one thread at a time: each write waits for the one before it.
+    with bulk_load(session), ThreadPoolExecutor(max_workers=1, thread_name_prefix="import") as writer:
+        pending: Future[None] | None = None
+        try:
+            for batch in _batches(corpus.articles):
+                rows = [_article_row(r, now, by_section, by_category, by_image) for r in batch]
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(write, batch, rows)
+        finally:
+            if pending is not None:
+                wait([pending])
+        if pending is not None:
+            pending.result()
     return report
 
 
