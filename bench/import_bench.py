@@ -12,6 +12,7 @@ Corpora come from ../shared/bench/make_corpus.py and are kept in `--corpus-dir`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -96,21 +97,17 @@ def main() -> None:
                     run_child([args.cms, "migrate"], env)
                     rows.append((backend, size, "restore", run_child([args.cms, "import", str(out)], env)))
     cpu = platform.processor() or platform.machine()
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         cpu = next(
             line.split(":", 1)[1].strip()
             for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
-    except (OSError, StopIteration):
-        pass
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout
     print(f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; commit {commit.strip()}")
     print(f"- Machine: {cpu}, nproc {os.cpu_count()}, Python {platform.python_version()}")
-    try:
+    with contextlib.suppress(OSError):
         print(f"- Load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    except OSError:
-        pass
     print()
     print("| backend | articles | step | wall s | CPU s (user+sys) | peak RSS MB |")
     print("|---|---:|---|---:|---:|---:|")
