@@ -16,7 +16,6 @@ from sqlalchemy import Table, case, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from cms.models import Article, ArticleAuthor, ArticleImage, Author, Category, Image, Section, State, utcnow
-from cms.search.bulk import bulk_load
 from cms.services import changes, library
 from cms.services.corpus import Corpus
 from cms.services.text import html_to_text, reading_time_minutes, sanitize_html
@@ -176,7 +175,7 @@ def import_corpus(
     # before it is written (and indexed for search by the database) on one writer thread, so
     # the two halves of the work overlap instead of taking turns. The session is only ever
     # used by one thread at a time: each write waits for the one before it.
-    with bulk_load(session), ThreadPoolExecutor(max_workers=1, thread_name_prefix="import") as writer:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import") as writer:
         pending: Future[None] | None = None
         try:
             for batch in _batches(corpus.articles):

@@ -26,7 +26,6 @@ from sqlalchemy.types import TypeDecorator
 from cms.errors import BadInput, Invalid
 from cms.media.storage import Storage, check_key, sha256_hex
 from cms.models import Role, UTCDateTime
-from cms.search.bulk import bulk_load
 from cms.services.backup import FORMAT, MANIFEST, MEDIA, PARTS, VERSION, Part
 from cms.services.checks import web_url
 from cms.services.corpus import STATUSES
@@ -61,14 +60,13 @@ def restore_backup(session: Session, folder: Path, *, storage: Storage) -> dict[
     manifest = read_manifest(folder)
     _require_empty(session)
     counts: dict[str, int] = {}
-    with bulk_load(session):
-        for part in PARTS:
-            entry = manifest["parts"].get(part.name)
-            if entry is None:
-                continue  # a table newer than the backup: it stays empty
-            counts[part.name] = _restore_part(session, folder, part, entry, storage)
-        if session.get_bind().dialect.name == "postgresql":
-            _advance_sequences(session)
+    for part in PARTS:
+        entry = manifest["parts"].get(part.name)
+        if entry is None:
+            continue  # a table newer than the backup: it stays empty
+        counts[part.name] = _restore_part(session, folder, part, entry, storage)
+    if session.get_bind().dialect.name == "postgresql":
+        _advance_sequences(session)
     return counts
 
 
