@@ -326,7 +326,7 @@ def test_export_of_an_import_gives_back_the_same_files(cms: Any, tmp_path: Path)
     source = write_corpus(tmp_path / "corpus")
     imported(cms, source)
     out = tmp_path / "out"
-    result = cms("export", str(out))
+    result = cms("export", "--format", "corpus", str(out))
     assert result.exit_code == 0, result.output
     for name in FILES:
         assert (out / f"{name}.jsonl").read_bytes() == (source / f"{name}.jsonl").read_bytes(), name
@@ -336,7 +336,7 @@ def test_export_can_be_imported_into_another_database_unchanged(cms: Any, tmp_pa
     source = write_corpus(tmp_path / "corpus")
     imported(cms, source)
     out = tmp_path / "out"
-    assert cms("export", str(out)).exit_code == 0
+    assert cms("export", "--format", "corpus", str(out)).exit_code == 0
     again = imported(cms, out)
     assert report(again) == {name: (0, 0) for name in ("section", "category", "author", "image", "article")}
 
@@ -535,7 +535,7 @@ def test_imported_bodies_are_sanitised(cms: Any, gql: GraphQLClient, tmp_path: P
     assert "<p>Safe text.</p>" in body
     assert 'href="https://example.org/ok"' in body
     exported = tmp_path / "out"
-    assert cms("export", str(exported)).exit_code == 0
+    assert cms("export", "--format", "corpus", str(exported)).exit_code == 0
     assert "<script" not in (exported / "articles.jsonl").read_text(encoding="utf-8").lower()
 
 

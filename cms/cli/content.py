@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -45,12 +46,23 @@ def demo(force: bool = typer.Option(False, help="Load even if the database alrea
 
 
 def import_(
-    path: Path = typer.Argument(..., help="Corpus folder of JSON Lines files."),
+    path: Path = typer.Argument(
+        ..., help="Corpus folder of JSON Lines files, or a backup from `cms export`."
+    ),
     source: str = typer.Option("corpus", help="Name of the source; images are matched by source and id."),
 ) -> None:
-    """Import a JSON Lines corpus; re-running updates instead of duplicating."""
+    """Import a JSON Lines corpus (re-running updates instead of duplicating), or restore a backup."""
+    from cms.services.backup import is_backup
+
+    if is_backup(path):
+        restore(path)
+        return
+    _import_corpus(path, source)
+
+
+def _import_corpus(path: Path, source: str) -> None:
     from cms.db import Database
-    from cms.services.corpus import read
+    from cms.services.corpus import count_lines, read
     from cms.services.importer import import_corpus
 
     settings = load_settings()
@@ -64,7 +76,7 @@ def import_(
         "category": len(corpus.categories),
         "author": len(corpus.authors),
         "image": len(corpus.images),
-        "article": len(corpus.articles),
+        "article": count_lines(path / "articles.jsonl"),
     }
     db = Database.from_settings(settings)
     columns = (TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -82,13 +94,7 @@ def import_(
     except CMSError as exc:
         raise fail(exc) from None
     except SQLAlchemyError as exc:
-        # Checks run before writing, so this is rare (a full disk, a lost connection);
-        # the transaction has rolled back and nothing was imported.
-        reason = getattr(exc, "orig", None) or exc
-        err.print(
-            f"[red]error:[/red] the database refused the import, nothing was written: {escape(str(reason))}"
-        )
-        raise typer.Exit(1) from None
+        raise _refused(exc) from None
     finally:
         db.dispose()
     elapsed = time.perf_counter() - started
@@ -99,15 +105,78 @@ def import_(
     console.print(f"imported in {elapsed:.1f} s")
 
 
-def export(path: Path = typer.Argument(..., help="Folder to write the JSON Lines files into.")) -> None:
-    """Export all content in the corpus format that `cms import` reads."""
-    from cms.db import Database
-    from cms.services.exporter import export_corpus
+def _refused(exc: SQLAlchemyError) -> typer.Exit:
+    # Checks run before writing, so this is rare (a full disk, a lost connection);
+    # the transaction has rolled back and nothing was imported.
+    reason = getattr(exc, "orig", None) or exc
+    err.print(
+        f"[red]error:[/red] the database refused the import, nothing was written: {escape(str(reason))}"
+    )
+    return typer.Exit(1)
 
-    db = Database.from_settings(load_settings())
+
+def restore(path: Path = typer.Argument(..., help="A backup folder written by `cms export`.")) -> None:
+    """Restore a backup into an empty database: content, history, images, partners, tokens, webhooks."""
+    from cms.db import Database
+    from cms.services.images import storage_for
+    from cms.services.restore import restore_backup
+
+    settings = load_settings()
+    started = time.perf_counter()
+    db = Database.from_settings(settings)
     try:
+        with db.write() as session:
+            counts = restore_backup(session, path, storage=storage_for(settings))
+        db.analyze()
+    except CMSError as exc:
+        raise fail(exc) from None
+    except SQLAlchemyError as exc:
+        raise _refused(exc) from None
+    finally:
+        db.dispose()
+    for name, count in counts.items():
+        console.print(f"{name:<16} {count:>8} restored")
+    console.print(f"restored in {time.perf_counter() - started:.1f} s")
+
+
+def export(
+    path: Path = typer.Argument(..., help="Folder to write into (new, or empty)."),
+    format_: str = typer.Option(
+        "backup",
+        "--format",
+        help="`backup`: everything, images included, for `cms import`/`cms restore`; "
+        "`corpus`: the plain JSON Lines corpus (content only, no files).",
+    ),
+) -> None:
+    """Back up everything (or, with --format corpus, write the content as a corpus)."""
+    from cms.db import Database
+    from cms.services.backup import export_backup
+    from cms.services.exporter import export_corpus
+    from cms.services.images import storage_for
+
+    if format_ not in ("backup", "corpus"):
+        err.print(f'[red]error:[/red] `--format` must be "backup" or "corpus", not {escape(repr(format_))}')
+        raise typer.Exit(2)
+    settings = load_settings()
+    db = Database.from_settings(settings)
+    try:
+        # One snapshot for the whole export: REPEATABLE READ on PostgreSQL (SQLite's read
+        # transaction is one already), so no write made meanwhile shows in half the files.
         with db.connect() as conn:
-            counts = export_corpus(conn, path)
+            if not db.is_sqlite:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            if format_ == "corpus":
+                counts = export_corpus(conn, path)
+            else:
+                counts = export_backup(conn, path, storage=storage_for(settings), schema=_schema(conn))
+    except CMSError as exc:
+        raise fail(exc) from None
     finally:
         db.dispose()
     console.print(", ".join(f"{n} {name}" for name, n in counts.items()) + f" written to {path}")
+
+
+def _schema(conn: Any) -> str | None:
+    from sqlalchemy import text
+
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()  # type: ignore[no-any-return]

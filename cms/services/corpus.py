@@ -8,15 +8,16 @@ line number and leaves the database as it was.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cms.errors import BadInput
+from cms.errors import BadInput, Invalid
 from cms.media.licenses import resolve_license
 from cms.models import Article, Author, Category, Image, Section
+from cms.services.checks import web_url
 
 FILES = ("sections", "categories", "authors", "images", "articles")
 STATUSES = {"published", "draft", "archived", "trashed"}
@@ -24,11 +25,14 @@ STATUSES = {"published", "draft", "archived", "trashed"}
 
 @dataclass
 class Corpus:
+    """Sections, categories, authors and images are small and held in full; ``articles`` may be
+    a stream (``read`` gives one) that checks each record as it is consumed."""
+
     sections: list[dict[str, Any]] = field(default_factory=list)
     categories: list[dict[str, Any]] = field(default_factory=list)
     authors: list[dict[str, Any]] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)
-    articles: list[dict[str, Any]] = field(default_factory=list)
+    articles: Iterable[dict[str, Any]] = field(default_factory=list)
 
 
 def parse_time(value: Any, where: str) -> datetime | None:
@@ -81,40 +85,59 @@ def _need(
 
 
 def read(folder: Path) -> Corpus:
-    """Read and check a corpus folder; references between files are checked too."""
+    """Open a corpus folder: the small files are read and checked now; articles are read, and
+    checked (references to the other files included), one line at a time as they are consumed,
+    so memory stays flat however large the corpus. A bad line raises ``BadInput`` naming it."""
     if not folder.is_dir():
         raise BadInput(f"{folder} is not a folder")
     missing = [name for name in FILES if not (folder / f"{name}.jsonl").is_file()]
     if missing:
         raise BadInput(f"{folder} lacks {', '.join(f'{m}.jsonl' for m in missing)}")
+    checker = Checker()
     corpus = Corpus()
-    for name in FILES:
+    for name in FILES[:-1]:
         records: list[dict[str, Any]] = getattr(corpus, name)
-        for where, record in _lines(folder / f"{name}.jsonl"):
-            record["_where"] = where
-            records.append(record)
-    validate(corpus)
+        records.extend(
+            checker.check(name, record, where) for where, record in _lines(folder / f"{name}.jsonl")
+        )
+        checker.close(name)
+    corpus.articles = (
+        checker.check("articles", record, where) for where, record in _lines(folder / "articles.jsonl")
+    )
     return corpus
 
 
+class Checker:
+    """Checks records file by file, in FILES order, remembering ids and slugs for references."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, set[int]] = {}
+        self._seen: set[int] = set()
+        self._slugs: set[str] = set()
+
+    def check(self, name: str, record: dict[str, Any], where: str) -> dict[str, Any]:
+        record_id = _need(record, where, "id", int)
+        if record_id in self._seen:
+            raise BadInput(f"{where}: `id` {record_id} appears twice")
+        self._seen.add(record_id)
+        _check(name, record, where, self.ids)
+        if "slug" in record:
+            if record["slug"] in self._slugs:
+                raise BadInput(f"{where}: slug {record['slug']!r} appears twice")
+            self._slugs.add(record["slug"])
+        return record
+
+    def close(self, name: str) -> None:
+        self.ids[name], self._seen, self._slugs = self._seen, set(), set()
+
+
 def validate(corpus: Corpus) -> None:
-    """Check every record and normalise licences and times in place; raise on the first problem."""
-    ids: dict[str, set[int]] = {}
+    """Check every record of a corpus held in memory and normalise licences and times in place."""
+    checker = Checker()
     for name in FILES:
-        seen: set[int] = set()
-        slugs: set[str] = set()
         for index, record in enumerate(getattr(corpus, name), start=1):
-            where = record.pop("_where", f"{name} record {index}")
-            record_id = _need(record, where, "id", int)
-            if record_id in seen:
-                raise BadInput(f"{where}: `id` {record_id} appears twice")
-            seen.add(record_id)
-            _check(name, record, where, ids)
-            if "slug" in record:
-                if record["slug"] in slugs:
-                    raise BadInput(f"{where}: slug {record['slug']!r} appears twice")
-                slugs.add(record["slug"])
-        ids[name] = seen
+            checker.check(name, record, f"{name} record {index}")
+        checker.close(name)
 
 
 _TABLES: dict[str, Any] = {
@@ -134,6 +157,19 @@ def _check_lengths(name: str, record: dict[str, Any], where: str) -> None:
         limit = getattr(column.type, "length", None) if column is not None else None
         if limit and isinstance(value, str) and len(value) > limit:
             raise BadInput(f"{where}: field `{field_name}` is longer than {limit} characters")
+
+
+def _url(record: dict[str, Any], where: str, name: str, *, allow_mailto: bool = False) -> None:
+    """Links are checked as the API checks them: a credit link must be safe in ``<a href>``."""
+    value = record.get(name)
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise BadInput(f"{where}: field `{name}` has the wrong type")
+    try:
+        record[name] = web_url(value, field=name, allow_mailto=allow_mailto)
+    except Invalid as exc:
+        raise BadInput(f"{where}: `{name}` {value!r}: {exc.message}") from None
 
 
 def _check(name: str, record: dict[str, Any], where: str, ids: dict[str, set[int]]) -> None:
@@ -156,6 +192,8 @@ def _check(name: str, record: dict[str, Any], where: str, ids: dict[str, set[int
             record["license"] = resolve_license(license_ref)
         except BadInput as exc:
             raise BadInput(f"{where}: {exc.message}") from None
+        _url(record, where, "source_url")
+        _url(record, where, "creator_url", allow_mailto=True)
         focal = record.get("focal_point")
         if focal is not None and not (
             isinstance(focal, list)
@@ -189,6 +227,15 @@ def _check(name: str, record: dict[str, Any], where: str, ids: dict[str, set[int
                 raise BadInput(f"{where}: author {author_id} is not in authors.jsonl")
         if len(set(authors)) != len(authors):
             raise BadInput(f"{where}: an author appears twice in `author_ids`")
+
+
+def count_lines(path: Path) -> int:
+    """Records in a JSON Lines file (for a progress bar), without parsing it."""
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:

@@ -1,18 +1,22 @@
 """`cms import`: load a corpus, updating what is there (matched by slug, or by
 source id for images) and never duplicating. The whole import is one
-transaction: it lands completely or not at all."""
+transaction: it lands completely or not at all. Articles are streamed in batches
+(checked, sanitised, written, let go), so memory does not grow with the corpus."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, case, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from cms.models import Article, ArticleAuthor, Author, Category, Image, Section, utcnow
-from cms.services import changes
+from cms.models import Article, ArticleAuthor, ArticleImage, Author, Category, Image, Section, State, utcnow
+from cms.services import changes, library
 from cms.services.corpus import Corpus
 from cms.services.text import html_to_text, reading_time_minutes, sanitize_html
 
@@ -25,6 +29,8 @@ _author: Table = Author.__table__  # type: ignore[attr-defined]
 _image: Table = Image.__table__  # type: ignore[attr-defined]
 _article: Table = Article.__table__  # type: ignore[attr-defined]
 _byline: Table = ArticleAuthor.__table__  # type: ignore[attr-defined]
+_usage: Table = ArticleImage.__table__  # type: ignore[attr-defined]
+_ROLES = ("lead", "body")
 
 
 @dataclass
@@ -33,9 +39,10 @@ class ImportReport:
     updated: dict[str, int]
 
 
-def _batches(items: list[Any], size: int = BATCH) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def _upsert(
@@ -47,10 +54,15 @@ def _upsert(
     report: ImportReport,
     progress: Progress | None,
 ) -> dict[Any, int]:
-    """Insert or update rows matched on ``key``; returns key -> id. Unchanged rows are left alone."""
+    """Insert or update rows matched on ``key``; returns key -> id. Unchanged rows are left alone.
+
+    Articles carry ``live_version`` and ``announced``: derived from the state, never compared, and
+    their change-log entries are public only when the article is (drafts moving are not news).
+    """
     ids: dict[Any, int] = {}
     now = utcnow()
-    columns = [c for c in rows[0] if c != key] if rows else []
+    derived = {"live_version"}
+    columns = [c for c in rows[0] if c != key and c not in derived] if rows else []
     for batch in _batches(rows):
         keys = [row[key] for row in batch]
         existing = {
@@ -71,11 +83,20 @@ def _upsert(
             values = {c: row[c] for c in columns}
             if "version" in table.c:
                 values["version"] = table.c.version + 1
+            if "live_version" in row:
+                values["live_version"] = table.c.version + 1 if row["live_version"] is not None else None
             session.execute(update(table).where(table.c.id == row["id"]).values(**values, updated_at=now))
-        found = dict(session.execute(select(table.c[key], table.c.id).where(table.c[key].in_(keys))).all())
+        if fresh:
+            found = dict(
+                session.execute(select(table.c[key], table.c.id).where(table.c[key].in_(keys))).all()
+            )
+        else:
+            found = {k: r.id for k, r in existing.items()}
         ids.update(found)
-        changes.record(session, entity=entity, ids=[found[r[key]] for r in fresh], kind="create")
-        changes.record(session, entity=entity, ids=[r["id"] for r in changed], kind="update")
+        for kind, written in (("create", [dict(r, id=found[r[key]]) for r in fresh]), ("update", changed)):
+            for public in (True, False):
+                chosen = [r["id"] for r in written if r.get("announced", True) is public]
+                changes.record(session, entity=entity, ids=chosen, kind=kind, public=public)  # type: ignore[arg-type]
         report.created[entity] = report.created.get(entity, 0) + len(fresh)
         report.updated[entity] = report.updated.get(entity, 0) + len(changed)
         if progress:
@@ -142,65 +163,114 @@ def import_corpus(
     by_category = ref(category_ids, corpus.categories, "slug")
     by_author = ref(author_ids, corpus.authors, "slug")
     by_image = {r["id"]: image_ids[f"{source}:{r['id']}"] for r in corpus.images}
+    now = utcnow()
 
-    article_rows = []
-    for r in corpus.articles:
-        body = sanitize_html(r["body"])
-        text = html_to_text(body)
-        article_rows.append(
-            {
-                "slug": r["slug"],
-                "title": r["title"],
-                "summary": r["summary"],
-                "body_html": body,
-                "body_text": text,
-                "reading_time_minutes": reading_time_minutes(text),
-                "state": r["status"],
-                "published_at": r["published_at"],
-                "section_id": by_section.get(r["section_id"]) if r.get("section_id") is not None else None,
-                "category_id": by_category.get(r["category_id"])
-                if r.get("category_id") is not None
-                else None,
-                "lead_image_id": by_image.get(r["lead_image_id"])
-                if r.get("lead_image_id") is not None
-                else None,
-            }
-        )
-    article_ids = _upsert(session, _article, "slug", article_rows, "article", report, progress)
-    _replace_bylines(session, corpus, article_ids, by_author)
+    def write(batch: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
+        article_ids = _upsert(session, _article, "slug", rows, "article", report, progress)
+        wanted = {article_ids[r["slug"]]: [by_author[a] for a in r["author_ids"]] for r in batch}
+        _replace_bylines(session, wanted)
+        _record_usage(session, {article_ids[row["slug"]]: row for row in rows})
+
+    # Articles come as a stream: a batch is read, checked and sanitised here while the batch
+    # before it is written (and indexed for search by the database) on one writer thread, so
+    # the two halves of the work overlap instead of taking turns. The session is only ever
+    # used by one thread at a time: each write waits for the one before it.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import") as writer:
+        pending: Future[None] | None = None
+        try:
+            for batch in _batches(corpus.articles):
+                rows = [_article_row(r, now, by_section, by_category, by_image) for r in batch]
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(write, batch, rows)
+        finally:
+            if pending is not None:
+                wait([pending])
+        if pending is not None:
+            pending.result()
     return report
 
 
-def _replace_bylines(
-    session: Session, corpus: Corpus, article_ids: dict[Any, int], by_author: dict[int, int]
-) -> None:
-    wanted = {article_ids[r["slug"]]: [by_author[a] for a in r["author_ids"]] for r in corpus.articles}
-    for batch in _batches(list(wanted)):
-        current: dict[int, list[tuple[int, int]]] = {}
-        for article_id, author_id, position in session.execute(
-            select(_byline.c.article_id, _byline.c.author_id, _byline.c.position).where(
-                _byline.c.article_id.in_(batch)
-            )
-        ):
-            current.setdefault(article_id, []).append((position, author_id))
-        stale = [a for a in batch if [x for _, x in sorted(current.get(a, []))] != wanted[a]]
-        if not stale:
-            continue
+def _article_row(
+    r: dict[str, Any],
+    now: datetime,
+    by_section: dict[int, int],
+    by_category: dict[int, int],
+    by_image: dict[int, int],
+) -> dict[str, Any]:
+    body = sanitize_html(r["body"])
+    text = html_to_text(body)
+    published = r["status"] == State.PUBLISHED.value
+    return {
+        "slug": r["slug"],
+        "title": r["title"],
+        "summary": r["summary"],
+        "body_html": body,
+        "body_text": text,
+        "reading_time_minutes": reading_time_minutes(text),
+        "state": r["status"],
+        "published_at": r["published_at"],
+        # What is published is live as imported; what is already due is public now, and this
+        # import's change-log entry says so: the clock must not announce it a second time.
+        "live_version": 1 if published else None,  # of a new row; an update makes it the new version
+        "announced": published and r["published_at"] <= now,
+        "section_id": by_section.get(r["section_id"]) if r.get("section_id") is not None else None,
+        "category_id": by_category.get(r["category_id"]) if r.get("category_id") is not None else None,
+        "lead_image_id": by_image.get(r["lead_image_id"]) if r.get("lead_image_id") is not None else None,
+    }
+
+
+def _replace_bylines(session: Session, wanted: dict[int, list[int]]) -> None:
+    current: dict[int, list[tuple[int, int]]] = {}
+    for article_id, author_id, position in session.execute(
+        select(_byline.c.article_id, _byline.c.author_id, _byline.c.position).where(
+            _byline.c.article_id.in_(list(wanted))
+        )
+    ):
+        current.setdefault(article_id, []).append((position, author_id))
+    stale = [a for a in wanted if [x for _, x in sorted(current.get(a, []))] != wanted[a]]
+    if not stale:
+        return
+    if current:
         session.execute(delete(_byline).where(_byline.c.article_id.in_(stale)))
-        rows = [
-            {"article_id": a, "author_id": author_id, "position": position}
-            for a in stale
-            for position, author_id in enumerate(wanted[a])
-        ]
-        if rows:
-            session.execute(insert(_byline), rows)
-        # A new byline on an article whose text did not change is still a change to it.
+    rows = [
+        {"article_id": a, "author_id": author_id, "position": position}
+        for a in stale
+        for position, author_id in enumerate(wanted[a])
+    ]
+    if rows:
+        session.execute(insert(_byline), rows)
+    # A new byline on an article whose text did not change is still a change to it.
+    touched = [a for a in stale if a in current]
+    if touched:
         session.execute(
             update(_article)
-            .where(_article.c.id.in_([a for a in stale if a in current]))
-            .values(version=_article.c.version + 1, updated_at=utcnow())
+            .where(_article.c.id.in_(touched))
+            .values(
+                version=_article.c.version + 1,
+                # What the import writes is live at once, as its text is.
+                live_version=case((_article.c.live_version.is_(None), None), else_=_article.c.version + 1),
+                updated_at=utcnow(),
+            )
         )
-        changes.record(session, entity="article", ids=[a for a in stale if a in current], kind="update")
+        changes.record(session, entity="article", ids=touched, kind="update")
+
+
+def _record_usage(session: Session, rows: dict[int, dict[str, Any]]) -> None:
+    """The images each article uses (its lead image, and library images in its body), for image
+    visibility and the library's "used by"."""
+    session.execute(delete(_usage).where(_usage.c.article_id.in_(list(rows)), _usage.c.role.in_(_ROLES)))
+    usage = [
+        {"article_id": article_id, "image_id": row["lead_image_id"], "role": "lead"}
+        for article_id, row in rows.items()
+        if row["lead_image_id"] is not None
+    ]
+    for article_id, row in rows.items():
+        if library.rendition_sources(row["body_html"]):
+            for image_id in sorted(library.body_image_ids(session, row["body_html"])):
+                usage.append({"article_id": article_id, "image_id": image_id, "role": "body"})
+    if usage:
+        session.execute(insert(_usage), usage)
 
 
 def _image_row(record: dict[str, Any], source: str) -> dict[str, Any]:

@@ -76,6 +76,7 @@ def demo_corpus(*, images: list[dict[str, Any]], now: datetime | None = None) ->
     section_ids = {slug: i for i, (_, slug, _) in enumerate(SECTIONS, 1)}
     category_ids = {slug: i for i, (_, slug) in enumerate(CATEGORIES, 1)}
     author_ids = {slug: i for i, (_, slug, _, _) in enumerate(AUTHORS, 1)}
+    articles: list[dict[str, Any]] = []
     corpus = Corpus(
         sections=[
             {"id": i, "name": n, "slug": s, "description": d} for i, (n, s, d) in enumerate(SECTIONS, 1)
@@ -86,6 +87,7 @@ def demo_corpus(*, images: list[dict[str, Any]], now: datetime | None = None) ->
             for i, (n, s, a, b) in enumerate(AUTHORS, 1)
         ],
         images=images,
+        articles=articles,
     )
     for number, article in enumerate(ARTICLES, 1):
         # Newest first, two or three days apart, at varied times of day.
@@ -95,7 +97,7 @@ def demo_corpus(*, images: list[dict[str, Any]], now: datetime | None = None) ->
             status, published = "published", now + timedelta(days=7)  # public in a week, by the clock alone
         elif status == "draft":
             published = None
-        corpus.articles.append(
+        articles.append(
             {
                 "id": number,
                 "title": article.title,
