@@ -96,6 +96,11 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_HEADER_TIMEOUT": "`cms serve`: seconds a connection may take to send a request's headers.",
     "CMS_KEEP_ALIVE_TIMEOUT": "`cms serve`: seconds an idle keep-alive connection stays open.",
     "CMS_FAST_PATH": "Plain data fields take a short path through the engine; `off` runs stock graphql-core.",
+    "CMS_LOG_FORMAT": "`json` (one object per line, with `request_id`), `console` (text), or `auto` "
+    "(default): json unless stderr is a terminal.",
+    "CMS_LOG_LEVEL": "Least severe log records written: `debug`, `info` (default), `warning` or `error`.",
+    "CMS_ACCESS_LOG": "`on`: one log line per request (method, path, status, duration, route, GraphQL "
+    "operation, SQL statements, request id); `off` (default) leaves that to the reverse proxy.",
 }
 
 
@@ -239,6 +244,13 @@ def _rate(env: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (env.get(name) or "").strip().lower() or default
+    if raw not in choices:
+        raise ConfigError(f"`{name}` must be one of {', '.join(choices)}; got {raw!r}")
+    return raw
+
+
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     import ipaddress
 
@@ -337,6 +349,9 @@ class Settings:
     header_timeout: float = 10.0
     keep_alive_timeout: int = 5
     fast_path: bool = True
+    log_format: str = "auto"
+    log_level: str = "info"
+    access_log: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -406,6 +421,11 @@ class Settings:
             header_timeout=_duration(env, "CMS_HEADER_TIMEOUT", defaults.header_timeout),
             keep_alive_timeout=_int(env, "CMS_KEEP_ALIVE_TIMEOUT", defaults.keep_alive_timeout),
             fast_path=_bool(env, "CMS_FAST_PATH", defaults.fast_path),
+            log_format=_choice(env, "CMS_LOG_FORMAT", defaults.log_format, ("auto", "json", "console")),
+            log_level=_choice(
+                env, "CMS_LOG_LEVEL", defaults.log_level, ("debug", "info", "warning", "error")
+            ),
+            access_log=_bool(env, "CMS_ACCESS_LOG", defaults.access_log),
         )
         if settings.default_page_size > settings.max_page_size:
             raise ConfigError("`CMS_DEFAULT_PAGE_SIZE` cannot exceed `CMS_MAX_PAGE_SIZE`")
