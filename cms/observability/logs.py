@@ -40,6 +40,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,  # which worker process, when several serve
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_") and value is not None:
