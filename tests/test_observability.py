@@ -197,16 +197,16 @@ def test_metrics_need_an_admin_or_a_metrics_token(http: httpx.Client, db: Databa
 
 
 def test_a_metrics_token_reads_nothing_unpublished_and_writes_nothing(
-    http: httpx.Client, db: Database
+    http: httpx.Client, seed: Seeder
 ) -> None:
-    token = token_for(db, "metrics")
-    denied = post(http, 'mutation { createSection(input: {name: "X"}) { userErrors { code } } }',
-                  Authorization=f"Bearer {token}")  # fmt: skip
+    token_id, token = seed.token("metrics", "Jane Example")
+    seed.article("A draft of their own", state="draft", created_by=token_id)  # "own" must not apply
+    bearer = {"Authorization": f"Bearer {token}"}
+    denied = post(http, 'mutation { createSection(input: {name: "X"}) { userErrors { code } } }', **bearer)
     assert denied.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    drafts = post(
-        http, "{ articles(filter: {status: DRAFT}) { totalCount } }", Authorization=f"Bearer {token}"
-    )
-    assert "errors" in drafts.json() or drafts.json()["data"]["articles"]["totalCount"] == 0
+    assert post(http, "{ articles { totalCount } }", **bearer).json()["data"]["articles"]["totalCount"] == 0
+    drafts = post(http, "{ articles(filter: {status: DRAFT}) { totalCount } }", **bearer).json()
+    assert drafts["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 def test_requests_latency_errors_and_sql_are_counted_by_operation_and_code(
@@ -321,6 +321,12 @@ def _cms(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([CMS, *args], env=env, capture_output=True, text=True, timeout=60, check=True)
 
 
+def _started(log_path: Path) -> set[int]:
+    """The worker processes whose app has started, from uvicorn's own (JSON) log lines."""
+    lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
+    return {line["pid"] for line in lines if line["message"] == "Application startup complete."}
+
+
 def test_two_workers_count_into_one_set_of_metrics_and_log_json_lines(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -346,13 +352,10 @@ def test_two_workers_count_into_one_set_of_metrics_and_log_json_lines(
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 60
-            ready = 0
-            while ready < 4 and time.monotonic() < deadline:  # both workers up, more or less
-                try:
-                    ready += httpx.get(f"{base}/readyz", timeout=2).status_code == 200
-                except httpx.TransportError:
-                    time.sleep(0.2)
-            assert ready, log_path.read_text()
+            while len(_started(log_path)) < 2 and time.monotonic() < deadline:  # both workers up
+                assert process.poll() is None, log_path.read_text()
+                time.sleep(0.2)
+            assert len(_started(log_path)) == 2, log_path.read_text()
 
             def probe(n: int) -> int:
                 # A new connection each time, so the kernel hands them to either worker.

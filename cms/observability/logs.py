@@ -21,7 +21,10 @@ from cms.observability import requests
 from cms.settings import Settings
 
 # What every LogRecord has; anything else on a record came in through ``extra=``.
-_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# uvicorn adds ``color_message`` (its message with terminal colours) to some records.
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message", "asctime", "color_message", "rid",
+}  # fmt: skip
 
 
 class RequestIdFilter(logging.Filter):
