@@ -108,22 +108,42 @@ def operation_label(name: str | None) -> str:
     return _operations.label(name)
 
 
+class _Children:
+    """A family's children by label values, looked up without ``labels()``'s checks and lock
+    (most of the cost of counting a request). The label values are bounded, so is this."""
+
+    def __init__(self, family: Any) -> None:
+        self.family = family
+        self.known: dict[tuple[str, ...], Any] = {}
+
+    def __call__(self, *labels: str) -> Any:
+        child = self.known.get(labels)
+        if child is None:
+            child = self.known[labels] = self.family.labels(*labels)
+        return child
+
+
+_http_requests, _http_seconds = _Children(HTTP_REQUESTS), _Children(HTTP_SECONDS)
+_graphql_requests, _graphql_seconds = _Children(GRAPHQL_REQUESTS), _Children(GRAPHQL_SECONDS)
+_graphql_errors, _sql_statements = _Children(GRAPHQL_ERRORS), _Children(SQL_STATEMENTS)
+
+
 def observe_request(served: Served, *, method: str, status: int, seconds: float) -> None:
     """One answered request (the middleware calls it when the last byte has gone)."""
     route = served.route or "unmatched"
-    HTTP_REQUESTS.labels(route, method, str(status)).inc()
-    HTTP_SECONDS.labels(route).observe(seconds)
+    _http_requests(route, method, str(status)).inc()
+    _http_seconds(route).observe(seconds)
     operation = ""
     if served.graphql or route == "/graphql":
         operation = operation_label(served.operation)
-        GRAPHQL_REQUESTS.labels(operation).inc()
-        GRAPHQL_SECONDS.labels(operation).observe(seconds)
-    SQL_STATEMENTS.labels(route, operation).observe(served.statements)
+        _graphql_requests(operation).inc()
+        _graphql_seconds(operation).observe(seconds)
+    _sql_statements(route, operation).observe(served.statements)
 
 
 def graphql_error(code: str) -> None:
     """One error in a GraphQL answer, counted where errors are formatted."""
-    GRAPHQL_ERRORS.labels(code if _CODE.fullmatch(code) else "OTHER").inc()
+    _graphql_errors(code if _CODE.fullmatch(code) else "OTHER").inc()
 
 
 def cache_hit() -> None:
