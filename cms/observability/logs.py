@@ -91,6 +91,13 @@ def log_config(settings: Settings) -> dict[str, Any]:
                 "filters": ["request_id"],
             }
         },
-        "loggers": {"uvicorn": passing, "uvicorn.error": passing, "uvicorn.access": passing},
+        "loggers": {
+            "uvicorn": passing,
+            "uvicorn.error": passing,
+            "uvicorn.access": passing,
+            # One INFO line per webhook delivery from the HTTP client would double the worker's own.
+            "httpx2": {"level": "WARNING"},
+            "httpcore": {"level": "WARNING"},
+        },
         "root": {"handlers": ["stderr"], "level": level},
     }
