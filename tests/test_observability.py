@@ -330,12 +330,13 @@ def _started(log_path: Path) -> set[int]:
 def test_two_workers_count_into_one_set_of_metrics_and_log_json_lines(
     settings: Settings, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "prometheus"
+    temporary = tmp_path / "tmp"  # where `cms serve` makes the workers' metrics folder
+    temporary.mkdir()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("CMS_", "PROMETHEUS_"))},
         "CMS_DATABASE_URL": settings.database_url, "CMS_MEDIA_ROOT": str(tmp_path / "media"),
         "CMS_SECRET_KEY": "two-workers", "CMS_WORKER": "off", "CMS_LOG_FORMAT": "json",
-        "CMS_ACCESS_LOG": "on", "PROMETHEUS_MULTIPROC_DIR": str(folder),
+        "CMS_ACCESS_LOG": "on", "TMPDIR": str(temporary),
     }  # fmt: skip
     token = (
         _cms(env, "token", "create", "--role", "metrics", "--name", "prometheus")
@@ -372,9 +373,12 @@ def test_two_workers_count_into_one_set_of_metrics_and_log_json_lines(
                 counts.append(value(samples, "cms_graphql_requests_total", operation="Probe"))
                 assert value(samples, "cms_graphql_request_duration_seconds_count", operation="Probe") == 60
         finally:
+            during = list(temporary.glob("cms-metrics-*/*.db"))
             process.terminate()
             process.wait(timeout=30)
     assert counts == [60] * 8
+    assert len({path.stem.rsplit("_", 1)[1] for path in during}) == 2  # files of each worker process
+    assert list(temporary.iterdir()) == []  # and the folder went with the server
     lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
     served = [
         line for line in lines if line.get("logger") == "cms.access" and line.get("operation") == "Probe"
@@ -384,7 +388,6 @@ def test_two_workers_count_into_one_set_of_metrics_and_log_json_lines(
     scrapes = {line["pid"] for line in lines if line.get("path") == "/metrics"}
     assert scrapes, "the scrapes were logged"
     assert all(line["sql_statements"] == 0 and line["status"] == 200 for line in served)
-    assert not folder.exists() or any(folder.iterdir())  # the operator's folder is theirs to clear
 
 
 # --- /readyz -------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ class ObservabilityMiddleware:
         served = requests.Served(requests.request_id_from(incoming.decode("latin-1") if incoming else None))
         scope.setdefault("state", {})["request_id"] = served.request_id
         raw_id = served.request_id.encode("latin-1")
-        status = 500
+        status = 0  # until the answer starts
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -48,7 +48,7 @@ class ObservabilityMiddleware:
         except BaseException:
             # The context stays open: Starlette's error handler logs next, in this task, and
             # its line should carry the id too. The task ends with the request.
-            status = 500
+            status = status or 500  # what Starlette answers, unless the answer had begun
             raise
         else:
             requests.leave(token)
