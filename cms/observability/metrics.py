@@ -134,7 +134,7 @@ def observe_request(served: Served, *, method: str, status: int, seconds: float)
     _http_requests(route, method, str(status)).inc()
     _http_seconds(route).observe(seconds)
     operation = ""
-    if served.graphql or route == "/graphql":
+    if served.graphql or (route == "/graphql" and method != "OPTIONS"):  # not CORS preflights
         operation = operation_label(served.operation)
         _graphql_requests(operation).inc()
         _graphql_seconds(operation).observe(seconds)
