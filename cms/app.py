@@ -21,6 +21,8 @@ from cms.graphql.context import AppState
 from cms.graphql.http import GraphQLEndpoint
 from cms.graphql.schema import build_schema
 from cms.graphql.workers import ExecutionPool
+from cms.observability.middleware import ObservabilityMiddleware
+from cms.observability.sql import count_statements
 from cms.search import backend_for
 from cms.services.images import storage_for
 from cms.services.ratelimit import RateLimiter
@@ -32,6 +34,7 @@ from cms.web.graphiql import GraphiQLPage
 from cms.web.health import healthz, readyz
 from cms.web.mail_links import MailLinks
 from cms.web.media import MediaEndpoint
+from cms.web.metrics import MetricsEndpoint
 from cms.web.render_budget import RenderBudget
 from cms.worker import Worker
 
@@ -40,9 +43,13 @@ log = logging.getLogger("cms")
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # Sent past ObservabilityMiddleware's `send`, so it names the request itself.
+    rid = getattr(request.state, "request_id", None)
+    extensions = {"code": "INTERNAL_SERVER_ERROR", **({"requestId": rid} if rid else {})}
     return JSONResponse(
-        {"errors": [{"message": "Internal server error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]},
+        {"errors": [{"message": "Internal server error", "extensions": extensions}]},
         status_code=500,
+        headers={"X-Request-ID": rid} if rid else None,
     )
 
 
@@ -51,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # No statement may outlive the longest a query may run (SQLite follows each
     # request's own deadline instead; see cms/db.py).
     db = Database(settings.database_url, statement_timeout=settings.execution_timeout)
+    count_statements(db.engine)
     state = AppState(
         settings=settings,
         db=db,
@@ -63,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     graphiql = GraphiQLPage()
     pool = ExecutionPool(settings.execution_threads)
     endpoint = GraphQLEndpoint(build_schema(settings), state, pool, ide=graphiql.page)
+    metrics = MetricsEndpoint(db, endpoint.gate, pool)
     media = MediaEndpoint(
         settings, storage_for(settings), allow_first_render=RenderBudget(settings, state.limiter)
     )
@@ -104,13 +113,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", endpoint.handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics.handle),
             Route("/admin", admin_page),
             *MailLinks(state).routes(),
             Route("/admin/{name}", admin_asset),
             *media.routes(),
             *graphiql.routes(),
         ],
-        middleware=[Middleware(CorsMiddleware, policy=CorsPolicy.from_settings(settings))],
+        middleware=[
+            Middleware(ObservabilityMiddleware, access_log=settings.access_log),
+            Middleware(CorsMiddleware, policy=CorsPolicy.from_settings(settings)),
+        ],
         exception_handlers={500: _server_error},
         lifespan=lifespan,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -57,3 +58,11 @@ def check(database_url: str) -> None:
 
 def revision(database_url: str, message: str, rev_id: str | None = None) -> None:
     command.revision(alembic_config(database_url), message=message, autogenerate=True, rev_id=rev_id)
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The revisions the migrations in this code end at (one, unless branches are unmerged)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(alembic_config("")).get_heads())

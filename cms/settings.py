@@ -134,6 +134,11 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_RATE_LIMIT_SUBSCRIBE": "`subscribe` calls per client IP, e.g. `10/hour`; `off` disables.",
     "CMS_RATE_LIMIT_SUBSCRIBE_ADDRESS": "`subscribe` calls per target address (whoever asks), e.g. `3/hour`; "
     "`off` disables.",
+    "CMS_LOG_FORMAT": "`json` (one object per line, with `request_id`), `console` (text), or `auto` "
+    "(default): json unless stderr is a terminal.",
+    "CMS_LOG_LEVEL": "Least severe log records written: `debug`, `info` (default), `warning` or `error`.",
+    "CMS_ACCESS_LOG": "`on`: one log line per request (method, path, status, duration, route, GraphQL "
+    "operation, SQL statements, request id); `off` (default) leaves that to the reverse proxy.",
 }
 
 
@@ -443,6 +448,9 @@ class Settings:
     mail_unconfirmed_days: int = 7
     rate_limit_subscribe: str = "10/hour"
     rate_limit_subscribe_address: str = "3/hour"
+    log_format: str = "auto"
+    log_level: str = "info"
+    access_log: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -543,6 +551,11 @@ class Settings:
             rate_limit_subscribe_address=_rate(
                 env, "CMS_RATE_LIMIT_SUBSCRIBE_ADDRESS", defaults.rate_limit_subscribe_address
             ),
+            log_format=_choice(env, "CMS_LOG_FORMAT", ("auto", "json", "console"), defaults.log_format),
+            log_level=_choice(
+                env, "CMS_LOG_LEVEL", ("debug", "info", "warning", "error"), defaults.log_level
+            ),
+            access_log=_bool(env, "CMS_ACCESS_LOG", defaults.access_log),
         )
         if settings.default_page_size > settings.max_page_size:
             raise ConfigError("`CMS_DEFAULT_PAGE_SIZE` cannot exceed `CMS_MAX_PAGE_SIZE`")

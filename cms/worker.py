@@ -23,6 +23,7 @@ from sqlalchemy import select
 from cms.cache import purge
 from cms.db import Database
 from cms.models import Subscriber, Webhook, utcnow
+from cms.observability import metrics
 from cms.services import audience, clock, newsletters, outbox, smtp, subscribers, webhooks
 from cms.services.delivery import deliver
 from cms.services.outbox import Outcome
@@ -147,6 +148,7 @@ class Worker:
             outbox.finish, self.db, message.id, outcome, owner=self.owner, now=utcnow(),
             schedule=self.settings.webhook_retry_schedule,
         )  # fmt: skip
+        metrics.outbox_attempt(message.topic, status)
         if message.topic == "webhook" and status in ("delivered", "failed"):
             await asyncio.to_thread(self._after_delivery, message, outcome, status)
 
@@ -218,4 +220,5 @@ class Worker:
                 settings=self.settings, now=utcnow(),
             )  # fmt: skip
         if reason:
+            metrics.webhook_disabled()
             log.warning("webhook %s switched off: %s", message.target_id, reason)

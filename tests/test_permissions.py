@@ -34,7 +34,7 @@ def expected(role: str | None, action: str, own: bool, state: str) -> str:
         return "UNAUTHENTICATED"
     if role in ("editor", "admin"):
         return "ok"
-    if role == "partner":
+    if role in ("partner", "metrics"):
         return "FORBIDDEN"
     # Authors: their own articles only; never publish, unpublish, archive, trash, restore, delete.
     if not own:
@@ -92,7 +92,7 @@ def outcome(body: dict[str, Any]) -> str:
     return "ok"
 
 
-@pytest.mark.parametrize("role", [None, "partner", "author", "editor", "admin"])
+@pytest.mark.parametrize("role", [None, "partner", "metrics", "author", "editor", "admin"])
 def test_every_article_action_in_every_state_follows_the_table(
     role: str | None, client: Any, db: Database, seed: Seeder
 ) -> None:
@@ -133,7 +133,7 @@ _OTHER: dict[str, tuple[Action, Callable[[Seeder], dict[str, Any]], str]] = {
 
 
 @pytest.mark.parametrize("name", sorted(_OTHER))
-@pytest.mark.parametrize("role", [None, "partner", "author", "editor", "admin"])
+@pytest.mark.parametrize("role", [None, "partner", "metrics", "author", "editor", "admin"])
 def test_taxonomy_and_images_are_for_editors_and_admins(
     name: str, role: str | None, client: Any, seed: Seeder
 ) -> None:
@@ -151,8 +151,12 @@ def test_admin_only_actions_are_refused_to_every_other_role() -> None:
         Action.MAILING_LIST_MANAGE, Action.AUDIT_READ, Action.METRICS_READ, Action.QUERY_REGISTER,
     }  # fmt: skip
     for role in permissions.Role:
-        for action in admin_only:
+        for action in admin_only - {Action.METRICS_READ}:
             assert permissions.allowed(role, action) == (role is permissions.Role.ADMIN), (role, action)
+    # A scraper's token reads /metrics and nothing else; admins read it too.
+    for role in permissions.Role:
+        assert permissions.allowed(role, Action.METRICS_READ) == (role in ("admin", "metrics")), role
+    assert [a for a in Action if permissions.allowed(permissions.Role.METRICS, a)] == [Action.METRICS_READ]
     assert permissions.allowed(permissions.Role.PARTNER, Action.CHANGES_READ)
     assert not permissions.allowed(permissions.Role.EDITOR, Action.CHANGES_READ)
 

@@ -396,3 +396,19 @@ def test_documents_are_registered_listed_and_removed_from_the_command_line(
     again = runner.invoke(app, ["documents", "remove", digest], env=env)
     assert again.exit_code == 1
     assert "NOT_FOUND" in again.output or "no registered document" in again.output
+
+
+def test_hits_and_misses_are_counted_and_a_hit_under_its_operation(
+    seed: Seeder, db: Database, http: TestClient
+) -> None:
+    from .test_observability import delta, scrape
+
+    _article(seed, "Counted")
+    admin = token_for(db, "admin")
+    before = scrape(http, admin)
+    _get(http)
+    _get(http)
+    after = scrape(http, admin)
+    assert delta(before, after, "cms_response_cache_misses_total") == 1
+    assert delta(before, after, "cms_response_cache_hits_total") == 1
+    assert delta(before, after, "cms_graphql_requests_total", operation="Titles") == 2

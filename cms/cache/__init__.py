@@ -47,7 +47,14 @@ class ResponseCache:
         return hashlib.blake2b(raw, digest_size=20).hexdigest()
 
     def entry(
-        self, body: bytes, media_type: str, *, keys: set[str], seq: int, valid_until: datetime | None
+        self,
+        body: bytes,
+        media_type: str,
+        *,
+        keys: set[str],
+        seq: int,
+        valid_until: datetime | None,
+        operation: str | None = None,
     ) -> Entry:
         now = time.time()
         deadline = now + MAX_LIFE
@@ -56,7 +63,7 @@ class ResponseCache:
         encoded = {}
         if len(body) >= self.settings.compress_min_bytes:
             encoded = {coding: compress(body, coding, stored=True) for coding in CODINGS}
-        return Entry(body, media_type, etag_of(body), frozenset(keys), seq, deadline, encoded)
+        return Entry(body, media_type, etag_of(body), frozenset(keys), seq, deadline, encoded, operation)
 
     def after_write(self) -> None:
         """This process wrote: drop what the write touched before the writer hears it is done."""

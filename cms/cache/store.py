@@ -26,6 +26,7 @@ class Entry:
     expires: float  # time.time() deadline
     # Compressed forms, made once when stored so that a hit costs no compression.
     encoded: dict[str, bytes] = field(default_factory=dict)
+    operation: str | None = None  # the GraphQL operation's name, for metrics of hits
 
     @property
     def size(self) -> int:
@@ -44,20 +45,15 @@ class ResponseStore:
         # fast write would otherwise put stale bytes back).
         self._dropped_at: dict[str, int] = {}
         self._floor = -1  # everything dropped at this sequence (a bulk change): older entries are not stored
-        self.hits = 0
-        self.misses = 0
 
     def get(self, cache_key: str) -> Entry | None:
         entry = self._entries.get(cache_key)
         if entry is None:
-            self.misses += 1
             return None
         if entry.expires <= time.time():
             with self._lock:
                 self._remove(cache_key)
-            self.misses += 1
             return None
-        self.hits += 1
         # Recency without the lock: a racing reorder only misorders the LRU a little.
         with contextlib.suppress(KeyError):
             self._entries.move_to_end(cache_key)

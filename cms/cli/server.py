@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
 
 from cms.cli.common import console, err, load_settings, safe_url
@@ -19,6 +22,7 @@ def serve(
 
     import uvicorn
 
+    from cms.observability.logs import log_config
     from cms.web.serving import uvicorn_options
 
     settings = load_settings()  # fail early, with a readable message, on bad settings
@@ -37,17 +41,45 @@ def serve(
             "machine (git-ignored). In production set `CMS_SECRET_KEY`, the same on every node."
         )
     os.environ["CMS_WORKERS"] = str(workers)  # each worker process knows it is one of several
-    uvicorn.run(
-        "cms.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        reload=reload,
-        workers=None if reload else workers,
-        access_log=False,
-        log_level="info",
-        **uvicorn_options(settings),
-    )
+    with metrics_directory(workers):
+        uvicorn.run(
+            "cms.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            reload=reload,
+            workers=None if reload else workers,
+            access_log=False,  # the app logs requests itself when CMS_ACCESS_LOG is on
+            log_config=log_config(settings),
+            log_level=settings.log_level,
+            **uvicorn_options(settings),
+        )
+
+
+@contextmanager
+def metrics_directory(workers: int) -> Iterator[None]:
+    """Several workers count into files in one folder, so /metrics adds up all of them
+    (prometheus-client's multiprocess mode). An operator's PROMETHEUS_MULTIPROC_DIR is used as
+    it is (clear it at boot; `cms worker` may share it); else a fresh one lives as long as this."""
+    import os
+    import shutil
+    import tempfile
+
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        os.makedirs(given, exist_ok=True)
+        yield
+        return
+    if workers <= 1:
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="cms-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # read by each worker's prometheus-client at import
+    try:
+        yield
+    finally:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def migrate() -> None:
@@ -68,12 +100,15 @@ def migrate() -> None:
 def worker() -> None:
     """Deliver webhooks and mail and keep the clock, apart from `cms serve` (run with CMS_WORKER=off)."""
     import asyncio
+    import logging.config
     import signal
 
     from cms.db import Database
+    from cms.observability.logs import log_config
     from cms.worker import Worker
 
     settings = load_settings()
+    logging.config.dictConfig(log_config(settings))
     db = Database.from_settings(settings)
 
     async def main() -> None:

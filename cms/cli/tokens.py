@@ -12,7 +12,7 @@ app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True
 
 @app.command("create")
 def token_create(
-    role: str = typer.Option(..., help="author, editor, admin or partner."),
+    role: str = typer.Option(..., help="author, editor, admin, partner or metrics (reads /metrics only)."),
     name: str = typer.Option(..., help="Who or what uses it, to recognise it later."),
     expires_in_days: int | None = typer.Option(None, help="Stop working after this many days."),
     partner: str | None = typer.Option(

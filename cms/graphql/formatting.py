@@ -4,6 +4,9 @@ Codes are attached where errors are raised (rules.py, operations.py, scalars.py,
 services' UserError classes); this only reads them. An error that arrives without
 one is a bug by definition: it is logged with its traceback and reaches the client
 only as INTERNAL_SERVER_ERROR.
+
+Every error also carries ``extensions.requestId`` (the X-Request-ID of its answer, which
+its log lines carry too) and is counted by code for /metrics.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import orjson
 from graphql import GraphQLError
 
 from cms.errors import RateLimited, UserError
+from cms.observability import metrics
+from cms.observability.requests import request_id
 
 log = logging.getLogger("cms.graphql")
 INTERNAL = "INTERNAL_SERVER_ERROR"
@@ -30,11 +35,22 @@ def error_code(error: GraphQLError) -> str:
     return INTERNAL
 
 
+def _observed(extensions: dict[str, Any], code: str) -> dict[str, Any]:
+    metrics.graphql_error(code)
+    rid = request_id()
+    if rid is not None:
+        extensions["requestId"] = rid
+    return extensions
+
+
 def format_error(error: GraphQLError) -> dict[str, Any]:
     code = error_code(error)
     if code == INTERNAL:
         log.error("unexpected error in %s", error.path, exc_info=error.original_error or error)
-        formatted: dict[str, Any] = {"message": "Internal server error", "extensions": {"code": code}}
+        formatted: dict[str, Any] = {
+            "message": "Internal server error",
+            "extensions": _observed({"code": code}, code),
+        }
         if error.path is not None:
             formatted["path"] = error.path
         return formatted
@@ -46,7 +62,7 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
         extensions["field"] = original.field
     if isinstance(original, RateLimited):
         extensions["retryAfter"] = original.retry_after
-    formatted["extensions"] = extensions
+    formatted["extensions"] = _observed(extensions, code)
     return formatted
 
 
@@ -57,6 +73,6 @@ def cost_extension(requested: int, limit: int) -> dict[str, Any]:
 def error_body(message: str, code: str, *, cost_limit: int, data: bool = False, **extra: Any) -> bytes:
     """A response that carries one error and nothing was run: cost 0 of the caller's limit."""
     body: dict[str, Any] = {"data": None} if data else {}
-    body["errors"] = [{"message": message, "extensions": {"code": code, **extra}}]
+    body["errors"] = [{"message": message, "extensions": _observed({"code": code, **extra}, code)}]
     body["extensions"] = cost_extension(0, cost_limit)
     return orjson.dumps(body)

@@ -45,6 +45,8 @@ from cms.graphql.operations import MutationNotAllowed, OperationRunner
 from cms.graphql.persisted import PersistedQueries, sha256_of
 from cms.graphql.workers import ExecutionPool
 from cms.models import Role, utcnow
+from cms.observability import metrics
+from cms.observability.requests import current, note_operation
 from cms.services.tokens import Caller
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -217,12 +219,17 @@ class GraphQLEndpoint:
             )
             entry = self.cache.store.get(key) if self._may_serve_cached(params, caller) else None
             if entry is not None:
+                metrics.cache_hit()
+                note_operation(entry.operation)  # counted under its operation, though nothing ran
                 return self._from_cache(request, entry, media_type)
+            metrics.cache_miss()
         answer = await self.pool.run(self._execute, request, params, media_type, caller)
         entry = None
         if key is not None and answer.cacheable and self.cache is not None:
+            served = current()
             entry = self.cache.entry(answer.body, media_type, keys=set(answer.keys), seq=answer.seq,
-                                     valid_until=answer.valid_until)  # fmt: skip
+                                     valid_until=answer.valid_until,
+                                     operation=served.operation if served is not None else None)  # fmt: skip
             self.cache.store.put(key, entry)
             return self._from_cache(request, entry, media_type)
         headers = dict(answer.headers)

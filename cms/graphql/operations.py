@@ -44,6 +44,7 @@ from cms.graphql.cost import CostCalculator
 from cms.graphql.execution import FastExecutionContext, TimedExecutionContext
 from cms.graphql.workers import settle
 from cms.models import Role
+from cms.observability.requests import note_operation
 from cms.services.tokens import Caller
 from cms.settings import Settings
 
@@ -147,6 +148,8 @@ class OperationRunner:
             return Outcome(ExecutionResult(None, list(prepared.errors)), 0, limit, request_error=True)
         # The HTTP method is checked before validation, as GraphQL over HTTP asks.
         operation = get_operation_ast(prepared.document, operation_name)
+        if operation is not None:  # named in /metrics and access logs (bounded there)
+            note_operation(operation.name.value if operation.name else None)
         if operation is None:
             if operation_name:
                 raise BadInput(f"the document has no operation named {operation_name!r}")

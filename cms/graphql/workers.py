@@ -13,6 +13,7 @@ each thread keeps one, made once, and runs the rare asynchronous result on it.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import threading
 import weakref
@@ -48,7 +49,10 @@ class ExecutionPool:
             self._loops.append(loop)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(fn, *args))
+        # In the request's context (as asyncio.to_thread does): its id, its SQL count.
+        context = contextvars.copy_context()
+        call = functools.partial(context.run, fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

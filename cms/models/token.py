@@ -13,6 +13,7 @@ class Role(StrEnum):
     EDITOR = "editor"  # all content: publish, schedule, taxonomy, images
     ADMIN = "admin"  # everything, including tokens, partners and webhooks
     PARTNER = "partner"  # reads published content and the syndication surfaces
+    METRICS = "metrics"  # reads /metrics only (a Prometheus scraper); reads like the public elsewhere
 
 
 class ApiToken(SQLModel, table=True):

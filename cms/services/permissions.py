@@ -126,6 +126,10 @@ TABLE: dict[Role, dict[Action, Rule]] = {
     Role.PARTNER: {
         Action.CHANGES_READ: ANY,
     },
+    # A scraper's token: a leaked one shows counts, never content nobody published.
+    Role.METRICS: {
+        Action.METRICS_READ: ANY,
+    },
 }
 
 _WHAT = {

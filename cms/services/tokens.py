@@ -53,7 +53,7 @@ class Caller:
     @property
     def is_public(self) -> bool:
         """Sees only what the public sees (partners included: published content only)."""
-        return self.role in (None, Role.PARTNER)
+        return self.role in (None, Role.PARTNER, Role.METRICS)
 
     @property
     def is_editor(self) -> bool:

@@ -1,14 +1,34 @@
-"""Liveness and readiness for load balancers and orchestrators."""
+"""Liveness and readiness for load balancers and orchestrators.
+
+/readyz answers 503, with a JSON body saying why, while this process cannot serve: the secret
+key is not shared by all processes, the database does not answer (within ``DATABASE_WAIT``),
+its schema is not at the revision this code's migrations end at, or the media store is not
+usable. Details that could name internal hosts go to the log, under the answer's request id.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import text
+import asyncio
+import logging
+from typing import Any
+
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from cms.db import Database
 from cms.graphql.context import AppState
+from cms.migrate import head_revisions
+from cms.observability.requests import request_id
 from cms.settings import shared_secret_problem
+
+log = logging.getLogger("cms.health")
+DATABASE_WAIT = 5.0  # seconds; a load balancer's own check times out soon after
+
+
+class _NotReady(Exception):
+    pass
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -16,22 +36,49 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+def _unavailable(**why: Any) -> JSONResponse:
+    body = {"status": "unavailable", **why, "requestId": request_id()}
+    return JSONResponse(body, status_code=503, headers={"Cache-Control": "no-store"})
+
+
+def _revision(db: Database) -> str:
+    """The database's schema revision, if it is the one this code expects; else _NotReady."""
+    try:
+        conn = db.connect()
+        conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        log.warning("readiness: the database is unreachable: %s", exc)
+        raise _NotReady("unreachable") from None
+    with conn:
+        try:
+            if not inspect(conn).has_table("alembic_version"):
+                raise _NotReady("not migrated: run `cms migrate`")
+            found = frozenset(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        except SQLAlchemyError as exc:
+            log.warning("readiness: could not read the schema revision: %s", exc)
+            raise _NotReady("could not read the schema revision") from None
+    heads = head_revisions()
+    if found != heads:
+        raise _NotReady(
+            f"migrations not current: the database is at {', '.join(sorted(found)) or 'no revision'}, "
+            f"this code at {', '.join(sorted(heads))}; run `cms migrate`"
+        )
+    return ", ".join(sorted(found))
+
+
 async def readyz(request: Request) -> JSONResponse:
     """Ready to serve: the database answers and its schema is migrated, and the media store is usable."""
     state: AppState = request.app.state.cms
     if problem := shared_secret_problem(state.settings):
-        return JSONResponse({"status": "unavailable", "secretKey": problem}, status_code=503)
+        return _unavailable(secretKey=problem)
     try:
-        with state.db.connect() as conn:
-            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except SQLAlchemyError:
-        return JSONResponse(
-            {"status": "unavailable", "database": "unreachable or not migrated"}, status_code=503
-        )
+        # Off the event loop: a database that does not answer must not stall other requests.
+        revision = await asyncio.wait_for(asyncio.to_thread(_revision, state.db), DATABASE_WAIT)
+    except TimeoutError:
+        return _unavailable(database=f"did not answer within {DATABASE_WAIT:g} s")
+    except _NotReady as exc:
+        return _unavailable(database=str(exc))
     media = getattr(request.app.state, "media", None)
     if media is not None and (problem := await media.storage_problem()):
-        return JSONResponse(
-            {"status": "unavailable", "database": "ok", "revision": revision, "media": problem},
-            status_code=503,
-        )
+        return _unavailable(database="ok", revision=revision, media=problem)
     return JSONResponse({"status": "ok", "database": "ok", "revision": revision, "media": "ok"})

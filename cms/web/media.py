@@ -33,6 +33,7 @@ from cms.media.pixels import EXTENSIONS
 from cms.media.renderlock import LocalOnly, RedisRenderLock, RenderLock
 from cms.media.signing import verify
 from cms.media.storage import Blob, Storage, original_key, rendition_key
+from cms.observability import metrics
 from cms.settings import Settings
 
 log = logging.getLogger("cms.media")
@@ -208,6 +209,7 @@ class MediaEndpoint:
                 )
                 # Without a lock across nodes several may race to here; each writes the same bytes atomically.
                 self.storage.put(key, data)
+                metrics.rendition_made(spec.format.value.lower())
                 return True
 
         # Pillow releases the GIL while it decodes, resizes and encodes: a thread keeps
