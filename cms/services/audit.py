@@ -41,11 +41,15 @@ def record(
     )
 
 
-def page(conn: Connection, *, limit: int, before_id: int | None) -> tuple[list[Row[Any]], bool, int]:
+def page(
+    conn: Connection, *, limit: int, before_id: int | None, action: str | None = None
+) -> tuple[list[Row[Any]], bool, int]:
     """Newest first: a page of entries, whether older ones remain, and how many there are."""
-    stmt = select(_audit)
+    stmt, count = select(_audit), select(func.count()).select_from(_audit)
+    if action is not None:
+        stmt, count = stmt.where(_audit.c.action == action), count.where(_audit.c.action == action)
     if before_id is not None:
         stmt = stmt.where(_audit.c.id < before_id)
     rows = list(conn.execute(stmt.order_by(_audit.c.id.desc()).limit(limit + 1)))
-    total = int(conn.execute(select(func.count()).select_from(_audit)).scalar_one())
+    total = int(conn.execute(count).scalar_one())
     return rows[:limit], len(rows) > limit, total

@@ -6,6 +6,7 @@ import strawberry
 
 from cms.graphql.arguments import default
 from cms.graphql.queries.audience import AudienceQueries
+from cms.graphql.queries.audit import AuditQueries
 from cms.graphql.queries.content import ArticleFilter, ContentQueries
 from cms.graphql.queries.documents import DocumentQueries
 from cms.graphql.queries.editing import EditingQueries
@@ -21,7 +22,13 @@ from cms.graphql.queries.webhooks import WebhookQueries
     f"({default('max_cost_staff')}) for staff; more is QUERY_TOO_COMPLEX."
 )
 class Query(
-    ContentQueries, EditingQueries, SyndicationQueries, WebhookQueries, DocumentQueries, AudienceQueries
+    ContentQueries,
+    EditingQueries,
+    SyndicationQueries,
+    WebhookQueries,
+    DocumentQueries,
+    AudienceQueries,
+    AuditQueries,
 ):
     """The areas' fields in one type (what strawberry's merge_types makes, with a description)."""
 
