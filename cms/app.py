@@ -31,8 +31,10 @@ from cms.web.documents import PublicDocuments
 from cms.web.feeds import FeedEndpoints
 from cms.web.graphiql import GraphiQLPage
 from cms.web.health import healthz, readyz
+from cms.web.jsonld import JsonLdEndpoint
 from cms.web.media import MediaEndpoint
 from cms.web.render_budget import RenderBudget
+from cms.web.sitemaps import SitemapEndpoints
 from cms.worker import Worker
 
 log = logging.getLogger("cms")
@@ -105,6 +107,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *media.routes(),
             *graphiql.routes(),
             *FeedEndpoints(documents).routes(),
+            *SitemapEndpoints(documents).routes(),
+            *JsonLdEndpoint(documents).routes(),
         ],
         middleware=[Middleware(CorsMiddleware, policy=CorsPolicy.from_settings(settings))],
         exception_handlers={500: _server_error},

@@ -70,9 +70,7 @@ def _fingerprint(settings: Settings) -> str:
 
 def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return Response(
-        orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
-    )
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
 def _not_modified_since(request: Request, modified: datetime | None) -> bool:

@@ -94,8 +94,7 @@ def _item(settings: Settings, view: ArticleView, *, full_content: bool) -> Item:
         summary=xml_safe(view.summary),
         body_html=xml_safe(view.body_html) if full_content else None,
         published=published,
-        # A scheduled article was last saved before it went live: it is new from its time on.
-        updated=max(published, view.updated_at),
+        updated=view.modified_at,
         authors=tuple(xml_safe(a.name) for a in view.authors),
         section=(view.section.slug, xml_safe(view.section.name)) if view.section else None,
         category=(view.category.slug, xml_safe(view.category.name)) if view.category else None,

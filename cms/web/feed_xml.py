@@ -23,7 +23,7 @@ CREATIVE_COMMONS = "http://backend.userland.com/creativeCommonsRssModule"
 GENERATOR = "cms"
 
 
-class _ImageRights(BaseExtension):
+class _ImageRights(BaseExtension):  # type: ignore[misc]
     def extend_ns(self) -> dict[str, str]:
         return {"media": MEDIA, "creativeCommons": CREATIVE_COMMONS}
 
@@ -37,8 +37,12 @@ class _ImageRightsEntry(BaseEntryExtension):  # type: ignore[misc]
         if image is not None:
             # feedgen writes Atom elements unqualified under a default namespace; so do we.
             if image.license_url:
-                etree.SubElement(entry, "link", rel="license", href=image.license_url, title=image.license_name)
-            etree.SubElement(entry, "link", rel="enclosure", href=image.shown.url, type=image.shown.media_type)
+                etree.SubElement(
+                    entry, "link", rel="license", href=image.license_url, title=image.license_name
+                )
+            etree.SubElement(
+                entry, "link", rel="enclosure", href=image.shown.url, type=image.shown.media_type
+            )
             _media(entry, image)
         return entry
 
@@ -49,9 +53,7 @@ class _ImageRightsEntry(BaseEntryExtension):  # type: ignore[misc]
                 etree.SubElement(item, f"{{{CREATIVE_COMMONS}}}license").text = image.license_url
             # RSS requires a length; a rendition not made yet has none: 0, as the RSS Best
             # Practices Profile says for a size that cannot be known.
-            etree.SubElement(
-                item, "enclosure", url=image.shown.url, length="0", type=image.shown.media_type
-            )
+            etree.SubElement(item, "enclosure", url=image.shown.url, length="0", type=image.shown.media_type)
             _media(item, image)
         return item
 

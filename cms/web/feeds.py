@@ -70,23 +70,25 @@ class FeedEndpoints:
 
         def prepare(reading: Reading) -> Prepared:
             limit = feeds.parse_limit(raw_limit)
-            scope: Scope | None = SITE
+            found: Scope | None = SITE
             if kind is not None and slug is not None:
-                scope = feeds.scope_for(reading.reader, kind, slug)
-                if scope is None:
-                    raise NotFound(f"no {kind} has the slug {slug!r}", field="slug")
-            found = scope
+                found = feeds.scope_for(reading.reader, kind, slug)
+            if found is None:
+                raise NotFound(f"no {kind} has the slug {slug!r}", field="slug")
+            scope = found
 
             def render() -> Document:
                 settings = reading.settings
                 full = settings.feed_full_content
-                views = feeds.articles(reading.reader, found, limit=limit, full_content=full)
-                feed = build(settings, site(settings), found, views, full_content=full, as_of=reading.modified)
+                views = feeds.articles(reading.reader, scope, limit=limit, full_content=full)
+                feed = build(
+                    settings, site(settings), scope, views, full_content=full, as_of=reading.modified
+                )
                 return Document(_WRITERS[fmt](feed), MEDIA_TYPES[fmt], _shown_keys(views))
 
-            keys = {found.list_key}
-            if found.entity_id is not None:
-                keys.add(f"{found.kind.capitalize()}:{found.entity_id}")
+            keys = {scope.list_key}
+            if scope.entity_id is not None:
+                keys.add(f"{scope.kind.capitalize()}:{scope.entity_id}")
             return keys, render
 
         return await self.documents.serve(request, prepare)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from strawberry.tools import merge_types
 
 from cms.graphql.queries.content import ArticleFilter, ContentQueries
+from cms.graphql.queries.site import SiteQueries
 from cms.graphql.queries.syndication import SyndicationQueries
 from cms.graphql.queries.webhooks import WebhookQueries
 
-Query = merge_types("Query", (ContentQueries, SyndicationQueries, WebhookQueries))
+Query = merge_types("Query", (ContentQueries, SiteQueries, SyndicationQueries, WebhookQueries))
 
 __all__ = ["ArticleFilter", "Query"]
