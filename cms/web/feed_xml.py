@@ -3,8 +3,8 @@
 feedgen writes the core elements; one extension adds what it has no method for, the lead image's
 rights: Atom ``<link rel="license">`` (RFC 4946) and ``<link rel="enclosure">``, RSS
 ``<creativeCommons:license>`` and ``<enclosure>``, and in both a Media RSS ``<media:content>``
-with the rendition URL, the creator as ``<media:credit>``, the TASL attribution as
-``<media:copyright>`` and the licence as ``<media:license>``. Authors go to RSS as ``dc:creator``
+with the rendition URL, the creator as ``<media:credit>`` and the TASL attribution as
+``<media:copyright>`` (its ``url`` the deed). Authors go to RSS as ``dc:creator``
 (RSS's own author element must be an e-mail address).
 """
 
@@ -67,19 +67,16 @@ def _media(parent: Any, image: FeedImage) -> None:
     )  # fmt: skip
     if image.title:
         etree.SubElement(content, f"{{{MEDIA}}}title", type="plain").text = image.title
-    if image.alt:
-        etree.SubElement(content, f"{{{MEDIA}}}description", type="plain").text = image.alt
     if image.creator:
         credit = etree.SubElement(content, f"{{{MEDIA}}}credit", role="photographer", scheme="urn:ebu")
         credit.text = image.creator
-    copyright_ = etree.SubElement(content, f"{{{MEDIA}}}copyright")
-    copyright_.text = image.attribution
+    # The full TASL attribution (what the licence asks a reuser to show), pointing at the deed.
+    # Not media:description, which feedparser reads as the entry's content, nor media:license,
+    # whose text it reads over the licence URL that rel="license" gives.
+    notice = etree.SubElement(content, f"{{{MEDIA}}}copyright")
+    notice.text = image.attribution
     if image.license_url:
-        copyright_.set("url", image.license_url)
-        etree.SubElement(
-            content, f"{{{MEDIA}}}license", type="text/html", href=image.license_url
-        ).text = image.license_name
-    etree.SubElement(content, f"{{{MEDIA}}}text", type="plain").text = image.credit_line
+        notice.set("url", image.license_url)
 
 
 def _generator(feed: Feed, fmt: str) -> FeedGenerator:
