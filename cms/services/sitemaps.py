@@ -43,7 +43,7 @@ def pages(reader: Reader, *, size: int) -> list[SitemapPage]:
     for row in reader.conn.execute(stmt):
         changed = [value for value in (row[1], row[2]) if value is not None]
         found.append(SitemapPage(int(row[0]) + 1, max(changed) if changed else None))
-    return found
+    return found or [SitemapPage(1, None)]  # page 1 always exists, empty while nothing is public
 
 
 def page_exists(reader: Reader, number: int, *, size: int) -> bool:
