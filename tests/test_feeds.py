@@ -117,14 +117,16 @@ def test_atom_feed_carries_entries_with_licence_and_credit(
     assert entry.summary == "Sanctions, explained."
     assert [a.name for a in entry.authors] == ["Ana Ré", "Bo Li"]
     assert {t.term for t in entry.tags} == {"peninsula", "north-korea"}
-    assert entry.published_parsed and entry.updated_parsed
+    assert entry.published_parsed
+    assert entry.updated_parsed
     assert "content" not in entry  # full content is off by default
     rels = {link.rel: link for link in entry.links}
     assert rels["license"].href == "https://creativecommons.org/licenses/by-nc-nd/2.0/"
     assert rels["enclosure"].type == "image/jpeg"
     assert "/media/r/" in rels["enclosure"].href
     media = entry.media_content[0]
-    assert media["url"] == rels["enclosure"].href and media["medium"] == "image"
+    assert media["url"] == rels["enclosure"].href
+    assert media["medium"] == "image"
     assert entry.media_credit[0]["content"] == "Jane Example"
     assert entry.license == "https://creativecommons.org/licenses/by-nc-nd/2.0/"
     assert entry.media_copyright["url"] == "https://creativecommons.org/licenses/by-nc-nd/2.0/"
@@ -147,9 +149,8 @@ def test_rss_feed_carries_items_with_licence_and_credit(client: TestClient, cont
     assert [link.href for link in item.links if link.rel == "license"] == [
         "https://creativecommons.org/licenses/by-nc-nd/2.0/"
     ]  # creativeCommons:license
-    assert item.enclosures[0].type == "image/jpeg" and item.enclosures[0].href.startswith(
-        "https://cms.example.org/media/r/"
-    )
+    assert item.enclosures[0].type == "image/jpeg"
+    assert item.enclosures[0].href.startswith("https://cms.example.org/media/r/")
     assert item.media_credit[0]["content"] == "Jane Example"
     assert item.media_copyright["url"] == "https://creativecommons.org/licenses/by-nc-nd/2.0/"
     assert {t.term for t in item.tags} == {"The Peninsula", "North Korea"}
@@ -178,7 +179,8 @@ def test_json_feed_carries_image_and_rights_extension(client: TestClient, conten
 def test_full_content_when_configured(settings: Settings, content: dict[str, int]) -> None:
     with TestClient(create_app(replace(settings, feed_full_content=True))) as client:
         atom = _parse(client, "/feeds/atom").entries[0]
-        assert "]]&gt; inside" in atom.content[0].value and "🚀" in atom.content[0].value
+        assert "]]&gt; inside" in atom.content[0].value
+        assert "🚀" in atom.content[0].value
         assert "\x0b" not in atom.content[0].value
         rss = _parse(client, "/feeds/rss").entries[0]
         assert "مرحبا" in rss.content[0].value
@@ -257,7 +259,8 @@ def test_conditional_get(client: TestClient, db: Database, seed: Seeder, content
     etag, modified = first.headers["etag"], first.headers["last-modified"]
     assert first.headers["cache-control"] == "public, max-age=60, s-maxage=60"
     again = client.get("/feeds/atom", headers={"If-None-Match": etag})
-    assert again.status_code == 304 and again.content == b""
+    assert again.status_code == 304
+    assert again.content == b""
     assert again.headers["etag"] == etag
     assert client.get("/feeds/atom", headers={"If-None-Match": f'W/{etag}, "other"'}).status_code == 304
     assert client.get("/feeds/atom", headers={"If-Modified-Since": modified}).status_code == 304
@@ -274,7 +277,8 @@ def test_conditional_get(client: TestClient, db: Database, seed: Seeder, content
     time.sleep(1.1)  # Last-Modified has whole seconds
     seed.article("Breaking")
     changed = client.get("/feeds/atom", headers={"If-None-Match": etag})
-    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag
     assert client.get("/feeds/atom", headers={"If-Modified-Since": modified}).status_code == 200
 
 
@@ -290,7 +294,8 @@ def test_entry_id_survives_a_new_title_and_slug(
     before = _parse(client, "/feeds/atom").entries[0]
     seed.update_article(content["lead"], title="A new title", slug="new-slug")
     after = _parse(client, "/feeds/atom").entries[0]
-    assert after.title == "A new title" and after.link.endswith("/new-slug")
+    assert after.title == "A new title"
+    assert after.link.endswith("/new-slug")
     assert after.id == before.id
 
 
@@ -323,7 +328,8 @@ def test_arr_and_public_domain_images(client: TestClient, seed: Seeder) -> None:
     entries = _parse(client, "/feeds/atom").entries
     arr_entry, pd_entry = entries
     assert not [link for link in arr_entry.links if link.rel == "license"]  # no deed to point at
-    assert arr_entry.enclosures and arr_entry.media_credit[0]["content"] == "Agency Photographer"
+    assert arr_entry.enclosures
+    assert arr_entry.media_credit[0]["content"] == "Agency Photographer"
     assert [link.href for link in pd_entry.links if link.rel == "license"] == [
         "https://creativecommons.org/publicdomain/zero/1.0/"
     ]
