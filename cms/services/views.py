@@ -315,19 +315,13 @@ class Reader:
         sections, _ = taxonomy_views(self.taxonomy)
         slugs = {pk: view.slug for pk, view in sections.items()}
         settings, url = self.settings, links.article_url
-        return [
-            ArticleLocation(
-                row.id,
-                url(
-                    settings,
-                    slug=row.slug,
-                    section_slug=slugs.get(row.section_id),
-                    canonical_url=row.canonical_url,
-                ),
-                modified_at(row.published_at, row.updated_at),
-            )  # fmt: skip
-            for row in rows
-        ]
+        found = []
+        for row in rows:
+            where = url(
+                settings, slug=row.slug, section_slug=slugs.get(row.section_id), canonical_url=row.canonical_url
+            )
+            found.append(ArticleLocation(row.id, where, modified_at(row.published_at, row.updated_at)))
+        return found
 
     def _withhold_in_bodies(self, bodies: dict[int, str]) -> dict[int, str]:
         """Take out of bodies the images the partner may not have (with their figure and caption)."""
