@@ -317,9 +317,8 @@ class Reader:
         settings, url = self.settings, links.article_url
         found = []
         for row in rows:
-            where = url(
-                settings, slug=row.slug, section_slug=slugs.get(row.section_id), canonical_url=row.canonical_url
-            )
+            section = slugs.get(row.section_id)
+            where = url(settings, slug=row.slug, section_slug=section, canonical_url=row.canonical_url)
             found.append(ArticleLocation(row.id, where, modified_at(row.published_at, row.updated_at)))
         return found
 
