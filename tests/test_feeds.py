@@ -4,6 +4,7 @@ with licence and credit; conditional GET; limits; unknown slugs; scheduled artic
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -16,6 +17,7 @@ from starlette.testclient import TestClient
 
 from cms.app import create_app
 from cms.db import Database
+from cms.errors import ConfigError
 from cms.models import utcnow
 from cms.settings import Settings
 
@@ -336,3 +338,33 @@ def test_arr_and_public_domain_images(client: TestClient, seed: Seeder) -> None:
     items = client.get("/feeds/json").json()["items"]
     assert items[0]["_image_rights"]["credit_line"].endswith("all rights reserved, used with permission")
     assert items[0]["_image_rights"]["license_url"] is None
+
+
+def test_feeds_count_against_the_anonymous_rate_limit(settings: Settings, content: dict[str, int]) -> None:
+    with TestClient(create_app(replace(settings, rate_limit_anonymous="2/minute"))) as client:
+        assert client.get("/feeds/atom").headers["ratelimit-limit"] == "2"
+        assert client.get("/feeds/rss").status_code == 200
+        refused = client.get("/feeds/json")
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert int(refused.headers["retry-after"]) > 0
+
+
+def test_tag_authority_setting(settings: Settings, content: dict[str, int]) -> None:
+    with TestClient(create_app(replace(settings, feed_tag_authority="news.example,2021-03"))) as client:
+        entry = _parse(client, "/feeds/atom").entries[0]
+    assert entry.id == f"tag:news.example,2021-03:article:{content['lead']}"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CMS_FEED_TAG_AUTHORITY": "news.example"}, "`CMS_FEED_TAG_AUTHORITY` must be a domain"),
+        ({"CMS_FEED_FULL_CONTENT": "sometimes"}, "CMS_FEED_FULL_CONTENT must be on or off"),
+        ({"CMS_SITEMAP_PAGE_SIZE": "50001"}, "`CMS_SITEMAP_PAGE_SIZE` may be at most 50000"),
+        ({"CMS_FEED_MAX_AGE": "0"}, "`CMS_FEED_MAX_AGE` must be positive"),
+    ],
+)
+def test_bad_feed_settings_are_refused(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        Settings.from_env(env)
