@@ -15,8 +15,8 @@ largest warm time are reported with the body size, and one If-None-Match request
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
-import json
 import platform
 import re
 import statistics
@@ -87,13 +87,19 @@ def measure(base: str, path: str, repeat: int) -> tuple[Timing, list[bytes]]:
     return timing, locs
 
 
-def published_count(base: str) -> int:
-    query = json.dumps({"query": "{ articles(first: 1) { totalCount } }"}).encode()
-    request = urllib.request.Request(
-        base + "/graphql", data=query, headers={"Content-Type": "application/json"}
-    )
-    with OPENER.open(request, timeout=60) as response:
-        return int(json.loads(response.read())["data"]["articles"]["totalCount"])
+def published_count(database_url: str) -> int:
+    """What the public sees, counted by the CMS's own visibility rule, apart from the server."""
+    from cms.db import Database
+    from cms.models import utcnow
+    from cms.services import articles
+    from cms.settings import Settings
+
+    db = Database(Settings.from_env({"CMS_DATABASE_URL": database_url}).database_url)
+    try:
+        with db.connect() as conn:
+            return articles.count(conn, articles.Filter(public=True), now=utcnow())
+    finally:
+        db.dispose()
 
 
 def main() -> int:
@@ -108,6 +114,9 @@ def main() -> int:
     parser.add_argument("--cms", type=Path, default=Path(sys.executable).parent / "cms")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--env", action="append", default=[], help="extra CMS_NAME=value for the server")
+    parser.add_argument(
+        "--workdir", type=Path, help="keep the SQLite database here, and reuse it (skip the import) next time"
+    )
     args = parser.parse_args()
     try:
         return run(args)
@@ -118,22 +127,30 @@ def main() -> int:
 
 def run(args: argparse.Namespace) -> int:
     corpus = ensure_corpus(args.corpus_script, args.size, args.corpus_dir)
-    with tempfile.TemporaryDirectory(prefix="cms-sitemap-bench-") as tmp:
-        workdir = Path(tmp)
+    with contextlib.ExitStack() as stack:
+        if args.workdir is not None:
+            workdir = args.workdir.resolve()
+            workdir.mkdir(parents=True, exist_ok=True)
+        else:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cms-sitemap-bench-")))
+        database = workdir / f"bench-{args.size}.db"
+        reuse = args.backend == "sqlite" and args.workdir is not None and database.is_file()
         if args.backend == "postgres":
             reset_postgres(args.postgres_url, "test")
             database_url = args.postgres_url
         else:
-            database_url = f"sqlite:///{workdir / 'bench.db'}"
+            database_url = f"sqlite:///{database}"
         env = cms_env(database_url, workdir / "media", args.env)
-        run_cms(args.cms, ["migrate"], env, workdir)
-        log(f"cms import {corpus}")
-        import_s = run_cms(args.cms, ["import", str(corpus)], env, workdir)
-        log(f"imported in {import_s:.1f} s")
+        if reuse:
+            log(f"reusing {database} (delete it to import again)")
+        else:
+            run_cms(args.cms, ["migrate"], env, workdir)
+            log(f"cms import {corpus}")
+            import_s = run_cms(args.cms, ["import", str(corpus)], env, workdir)
+            log(f"imported in {import_s:.1f} s")
         port = free_port()
         env["CMS_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
         with running_server(args.cms, env, workdir, 0, port, 60) as (base, _pid):
-            expected = published_count(base)
             index, page_urls = measure(base, "/sitemap.xml", args.repeat)
             timings = [index]
             listed: list[bytes] = []
@@ -143,6 +160,7 @@ def run(args: argparse.Namespace) -> int:
                 timings.append(timing)
                 if "/articles-" in path:
                     listed.extend(locs)
+        expected = published_count(database_url)
         if len(listed) != expected or len(set(listed)) != expected:
             raise BenchError(
                 f"the sitemap pages list {len(listed)} URLs ({len(set(listed))} distinct); "

@@ -13,13 +13,20 @@ from typing import Any
 import feedparser
 import jsonschema
 import pytest
+from sqlalchemy.exc import OperationalError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from cms.app import create_app
 from cms.db import Database
 from cms.errors import ConfigError
+from cms.graphql.workers import ExecutionPool
 from cms.models import utcnow
 from cms.settings import Settings
+from cms.web.documents import Prepared, PublicDocuments, Reading
 
 from .factories import Seeder
 from .test_editorial_api import CREATE, AuthClient, token_for
@@ -368,3 +375,27 @@ def test_tag_authority_setting(settings: Settings, content: dict[str, int]) -> N
 def test_bad_feed_settings_are_refused(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         Settings.from_env(env)
+
+
+def test_a_read_past_the_deadline_is_503(settings: Settings) -> None:
+    """A statement the database stops at the deadline (SQLite's "interrupted", PostgreSQL's
+    statement_timeout) is 503 EXECUTION_TIMEOUT, not a 500."""
+    app = create_app(replace(settings, execution_timeout=0.05))
+    pool = ExecutionPool(1)
+    documents = PublicDocuments(app.state.cms, pool)
+
+    def slow(reading: Reading) -> Prepared:
+        time.sleep(0.1)
+        raise OperationalError("SELECT 1", {}, Exception("interrupted"))
+
+    async def endpoint(request: Request) -> Response:
+        return await documents.serve(request, slow)
+
+    try:
+        with TestClient(Starlette(routes=[Route("/slow", endpoint)])) as client:
+            response = client.get("/slow")
+    finally:
+        pool.close()
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["extensions"]["code"] == "EXECUTION_TIMEOUT"
+    assert response.headers["retry-after"] == "5"

@@ -4,7 +4,8 @@ Each request is counted by the one rate limiter as an anonymous caller, reads on
 the clock has announced what is due (so a scheduled article appears at its time with no job run),
 and is versioned by the newest public change: the ETag is that sequence number (with a fingerprint
 of the settings that shape the bytes), Last-Modified its time. If-None-Match, or failing that
-If-Modified-Since, gets 304 before anything is rendered. Cache-Control never reaches past the next
+If-Modified-Since, gets 304 before anything is rendered. Reading stops at CMS_EXECUTION_TIMEOUT (503
+EXECUTION_TIMEOUT), as GraphQL operations do. Cache-Control never reaches past the next
 scheduled go-live, and Surrogate-Key names what the document shows (cms.services.surrogates).
 """
 
@@ -21,6 +22,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 import orjson
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -124,11 +126,21 @@ class PublicDocuments:
                 429, "RATE_LIMITED",
                 f"too many requests; try again in {decision.retry_after} s", limits,
             )  # fmt: skip
+        started = time.monotonic()
         try:
             response = await self.pool.run(self._answer, request, prepare)
         except UserError as exc:
             status = 404 if exc.code == "NOT_FOUND" else 400
             return error(status, exc.code, str(exc), limits)
+        except DBAPIError:
+            timeout = self.state.settings.execution_timeout
+            if time.monotonic() - started < timeout:
+                raise
+            # SQLite's "interrupted" or PostgreSQL's statement_timeout, at the deadline.
+            return error(
+                503, "EXECUTION_TIMEOUT", f"the document took longer than {timeout:g} s to read; try again",
+                {**limits, "Retry-After": "5"},
+            )  # fmt: skip
         response.headers.update(limits)
         return response
 
