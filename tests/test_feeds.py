@@ -396,6 +396,7 @@ def test_a_read_past_the_deadline_is_503(settings: Settings) -> None:
             response = client.get("/slow")
     finally:
         pool.close()
+        app.state.cms.db.dispose()  # the app's own lifespan never ran to do it
     assert response.status_code == 503
     assert response.json()["errors"][0]["extensions"]["code"] == "EXECUTION_TIMEOUT"
     assert response.headers["retry-after"] == "5"
