@@ -30,12 +30,16 @@ from cms.services.snapshot import ContentSnapshot
 from cms.settings import Settings
 from cms.web.admin import admin_asset, admin_page
 from cms.web.cors import CorsMiddleware, CorsPolicy
+from cms.web.documents import PublicDocuments
+from cms.web.feeds import FeedEndpoints
 from cms.web.graphiql import GraphiQLPage
 from cms.web.health import healthz, readyz
+from cms.web.jsonld import JsonLdEndpoint
 from cms.web.mail_links import MailLinks
 from cms.web.media import MediaEndpoint
 from cms.web.metrics import MetricsEndpoint
 from cms.web.render_budget import RenderBudget
+from cms.web.sitemaps import SitemapEndpoints
 from cms.worker import Worker
 
 log = logging.getLogger("cms")
@@ -72,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     pool = ExecutionPool(settings.execution_threads)
     endpoint = GraphQLEndpoint(build_schema(settings), state, pool, ide=graphiql.page)
     metrics = MetricsEndpoint(db, endpoint.gate, pool)
+    documents = PublicDocuments(state, pool)
     media = MediaEndpoint(
         settings, storage_for(settings), allow_first_render=RenderBudget(settings, state.limiter)
     )
@@ -119,6 +124,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/admin/{name}", admin_asset),
             *media.routes(),
             *graphiql.routes(),
+            *FeedEndpoints(documents).routes(),
+            *SitemapEndpoints(documents).routes(),
+            *JsonLdEndpoint(documents).routes(),
         ],
         middleware=[
             Middleware(ObservabilityMiddleware, access_log=settings.access_log),

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner, Result
 
 from cms.cli import app
+from cms.db import Database
 from tests.conftest import GraphQLClient
 
 FILES = ("sections", "categories", "authors", "images", "articles")
@@ -596,3 +598,14 @@ def test_error_messages_print_square_brackets_as_text(cms: Any, tmp_path: Path) 
     result = cms("import", str(write_corpus(tmp_path / "corpus", corpus)))
     refused(result)
     assert says(result, "`focal_point` must be [x, y] with both between 0 and 1"), result.output
+
+
+def test_imported_public_articles_are_not_announced_again(cms: Any, db: Database, tmp_path: Path) -> None:
+    """The import's create changes already say which articles are public: the clock announces only
+    the scheduled one, when its time comes, and the first read after an import stays cheap."""
+    imported(cms, write_corpus(tmp_path / "corpus"))
+    with db.connect() as conn:
+        rows = conn.execute(text("SELECT slug, announced FROM article WHERE state = 'published'")).all()
+    announced = {slug for slug, flag in rows if flag}
+    assert announced == PUBLIC_SLUGS
+    assert {slug for slug, flag in rows if not flag} == {"article-5"}  # scheduled for 2099

@@ -10,6 +10,7 @@ from cms.graphql.queries.audit import AuditQueries
 from cms.graphql.queries.content import ArticleFilter, ContentQueries
 from cms.graphql.queries.documents import DocumentQueries
 from cms.graphql.queries.editing import EditingQueries
+from cms.graphql.queries.site import SiteQueries
 from cms.graphql.queries.syndication import SyndicationQueries
 from cms.graphql.queries.webhooks import WebhookQueries
 
@@ -24,6 +25,7 @@ from cms.graphql.queries.webhooks import WebhookQueries
 class Query(
     ContentQueries,
     EditingQueries,
+    SiteQueries,
     SyndicationQueries,
     WebhookQueries,
     DocumentQueries,
