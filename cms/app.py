@@ -28,10 +28,14 @@ from cms.services.snapshot import ContentSnapshot
 from cms.settings import Settings
 from cms.web.admin import admin_asset, admin_page
 from cms.web.cors import CorsMiddleware, CorsPolicy
+from cms.web.documents import PublicDocuments
+from cms.web.feeds import FeedEndpoints
 from cms.web.graphiql import GraphiQLPage
 from cms.web.health import healthz, readyz
+from cms.web.jsonld import JsonLdEndpoint
 from cms.web.media import MediaEndpoint
 from cms.web.render_budget import RenderBudget
+from cms.web.sitemaps import SitemapEndpoints
 from cms.worker import Worker
 
 log = logging.getLogger("cms")
@@ -62,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     graphiql = GraphiQLPage()
     pool = ExecutionPool(settings.execution_threads)
     endpoint = GraphQLEndpoint(build_schema(settings), state, pool, ide=graphiql.page)
+    documents = PublicDocuments(state, pool)
     media = MediaEndpoint(
         settings, storage_for(settings), allow_first_render=RenderBudget(settings, state.limiter)
     )
@@ -107,6 +112,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/admin/{name}", admin_asset),
             *media.routes(),
             *graphiql.routes(),
+            *FeedEndpoints(documents).routes(),
+            *SitemapEndpoints(documents).routes(),
+            *JsonLdEndpoint(documents).routes(),
         ],
         middleware=[Middleware(CorsMiddleware, policy=CorsPolicy.from_settings(settings))],
         exception_handlers={500: _server_error},

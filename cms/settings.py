@@ -45,6 +45,13 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_SITE_LOGO_URL": "http(s) URL of the publication's logo (JSON-LD publisher, feed icon).",
     "CMS_SITE_PUBLISHER": "Name of the organisation that publishes the site (JSON-LD publisher); defaults "
     "to CMS_SITE_NAME.",
+    "CMS_FEED_FULL_CONTENT": "`on`: feed items carry the whole article body (Atom content, RSS "
+    "content:encoded, JSON Feed content_html); `off` (default): the summary only.",
+    "CMS_FEED_TAG_AUTHORITY": "The `authority,date` of feed entry ids (`tag:news.example,2026:article:42`); "
+    "set it once and keep it. Unset: the host of CMS_BASE_URL (else CMS_PUBLIC_URL) with 2026.",
+    "CMS_FEED_MAX_AGE": "Seconds feeds, sitemaps, robots.txt and JSON-LD documents may be cached "
+    "(Cache-Control max-age); never past the next scheduled go-live.",
+    "CMS_SITEMAP_PAGE_SIZE": "Article URLs per sitemap page, at most 50,000 (the protocol's limit).",
     "CMS_REDIS_URL": "Optional Redis URL shared by several app nodes (render locks, rate limits, cache "
     "invalidation).",
     "CMS_WORKERS": "Worker processes `cms serve` starts (its --workers); more than one needs CMS_SECRET_KEY.",
@@ -219,6 +226,22 @@ def _time_zone(raw: str) -> str:
     return raw.strip()
 
 
+# RFC 4151: a DNS name or e-mail address, a comma, and a date (YYYY, YYYY-MM or YYYY-MM-DD).
+_TAG_AUTHORITY = re.compile(r"[a-z0-9.@-]+,\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def _tag_authority(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    value = raw.strip().lower()
+    if not _TAG_AUTHORITY.fullmatch(value):
+        raise ConfigError(
+            f"`CMS_FEED_TAG_AUTHORITY` must be a domain, a comma and a date, such as 'news.example,2026', "
+            f"got {raw!r}"
+        )
+    return value
+
+
 _ORIGIN = re.compile(
     r"(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<host>\[[0-9a-f:.]+\]|[^/:\[\]@?#\s*]+)(?::(?P<port>\d{1,5}|\*))?/?"
 )
@@ -331,6 +354,10 @@ class Settings:
     site_time_zone: str = "UTC"
     site_logo_url: str | None = None
     site_publisher: str | None = None
+    feed_full_content: bool = False
+    feed_tag_authority: str | None = None
+    feed_max_age: int = 60
+    sitemap_page_size: int = 50_000
     redis_url: str | None = None
     debug: bool = False
     workers: int = 1
@@ -410,6 +437,10 @@ class Settings:
             site_time_zone=_time_zone(env.get("CMS_SITE_TIME_ZONE") or defaults.site_time_zone),
             site_logo_url=_url(env, "CMS_SITE_LOGO_URL", None),
             site_publisher=_text(env, "CMS_SITE_PUBLISHER", "", empty=True) or None,
+            feed_full_content=_bool(env, "CMS_FEED_FULL_CONTENT", defaults.feed_full_content),
+            feed_tag_authority=_tag_authority(env.get("CMS_FEED_TAG_AUTHORITY")),
+            feed_max_age=_int(env, "CMS_FEED_MAX_AGE", defaults.feed_max_age),
+            sitemap_page_size=_int(env, "CMS_SITEMAP_PAGE_SIZE", defaults.sitemap_page_size),
             article_url=env.get("CMS_ARTICLE_URL") or None,
             redis_url=env.get("CMS_REDIS_URL") or None,
             debug=(env.get("CMS_DEBUG") or "").lower() in {"1", "true", "yes", "on"},
@@ -473,6 +504,11 @@ class Settings:
         )
         if settings.default_page_size > settings.max_page_size:
             raise ConfigError("`CMS_DEFAULT_PAGE_SIZE` cannot exceed `CMS_MAX_PAGE_SIZE`")
+        if settings.sitemap_page_size > 50_000:
+            raise ConfigError(
+                f"`CMS_SITEMAP_PAGE_SIZE` may be at most 50000 (the sitemap protocol's limit), "
+                f"got {settings.sitemap_page_size}"
+            )
         if settings.article_url is not None:
             try:
                 settings.article_url.format(base="", public="", section="", slug="")

@@ -179,3 +179,16 @@ def attribution_html(fields: CreditFields, *, modified: bool = False) -> str:
     if p.modifications:
         body += f" Changes: {html.escape(p.modifications)}."
     return f'<span class="credit">{body}</span>'
+
+
+def copyright_notice(fields: CreditFields) -> str | None:
+    """Who holds the copyright, as schema.org's ``copyrightNotice`` says it: "© Jane Example";
+    None for public-domain works and images with no known restrictions (nobody holds one)."""
+    code = fields.license_code
+    if code in _PUBLIC_DOMAIN_TOOLS or code == "NKCR" or fields.is_public_domain:
+        return None
+    p = _parts(fields)
+    holder = p.creator or p.source
+    if fields.license_code == "ARR":
+        return f"© {holder}, all rights reserved" if holder else "All rights reserved"
+    return f"© {holder}" if holder else None

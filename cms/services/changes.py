@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import Connection, func, insert, select
@@ -54,3 +55,13 @@ def record(
 def current_seq(conn: Connection) -> int:
     """The newest sequence number; anything cached against an older one is stale."""
     return int(conn.execute(_NEWEST).scalar_one())
+
+
+_NEWEST_PUBLIC = select(_change.c.seq, _change.c.at).where(_change.c.public).order_by(_change.c.seq.desc())
+
+
+def newest_public(conn: Connection) -> tuple[int, datetime | None]:
+    """The newest change the public could see, and when it was made: what public documents
+    (feeds, sitemaps, JSON-LD) are versioned by. Saves of drafts do not move it."""
+    row = conn.execute(_NEWEST_PUBLIC.limit(1)).first()
+    return (int(row.seq), row.at) if row is not None else (0, None)

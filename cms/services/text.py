@@ -116,3 +116,13 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False})
 def markdown_to_html(source: str) -> str:
     """Markdown to HTML; raw HTML inside the Markdown is escaped, not passed through."""
     return str(_MARKDOWN.render(source))
+
+
+# Characters XML 1.0 cannot carry at all (C0 controls but tab and newlines, lone surrogates,
+# U+FFFE/U+FFFF), plus C1 controls, which XML allows but feed readers and mail choke on.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value: str) -> str:
+    """``value`` with the characters no XML document (feed, sitemap) may contain taken out."""
+    return _NOT_XML.sub("", value)

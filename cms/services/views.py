@@ -151,6 +151,14 @@ class ArticleView:
     reading_time_minutes: int
     created_by: int | None
 
+    @property
+    def modified_at(self) -> datetime:
+        """When what the public sees last changed: the last save, or the go-live if later (a
+        scheduled article was saved before its time came). Feeds, sitemaps and JSON-LD use it."""
+        if self.published_at is None or self.published_at < self.updated_at:
+            return self.updated_at
+        return self.published_at
+
 
 @dataclass(frozen=True)
 class Want:

@@ -6,9 +6,12 @@ from strawberry.tools import merge_types
 
 from cms.graphql.queries.content import ArticleFilter, ContentQueries
 from cms.graphql.queries.documents import DocumentQueries
+from cms.graphql.queries.site import SiteQueries
 from cms.graphql.queries.syndication import SyndicationQueries
 from cms.graphql.queries.webhooks import WebhookQueries
 
-Query = merge_types("Query", (ContentQueries, SyndicationQueries, WebhookQueries, DocumentQueries))
+Query = merge_types(
+    "Query", (ContentQueries, SiteQueries, SyndicationQueries, WebhookQueries, DocumentQueries)
+)
 
 __all__ = ["ArticleFilter", "Query"]
