@@ -33,6 +33,7 @@ from cms.web.feeds import FeedEndpoints
 from cms.web.graphiql import GraphiQLPage
 from cms.web.health import healthz, readyz
 from cms.web.jsonld import JsonLdEndpoint
+from cms.web.mail_links import MailLinks
 from cms.web.media import MediaEndpoint
 from cms.web.render_budget import RenderBudget
 from cms.web.sitemaps import SitemapEndpoints
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/admin", admin_page),
+            *MailLinks(state).routes(),
             Route("/admin/{name}", admin_asset),
             *media.routes(),
             *graphiql.routes(),

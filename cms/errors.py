@@ -11,7 +11,8 @@
         ├── Forbidden        FORBIDDEN: a valid token whose role may not do this
         ├── Refused          a write that changed nothing, with one problem per input field
         ├── UnsupportedMedia UNSUPPORTED_MEDIA: not an image we accept, or an unsafe one
-        └── LicenseForbids   LICENSE_FORBIDS: the image's licence does not allow what was asked
+        ├── LicenseForbids   LICENSE_FORBIDS: the image's licence does not allow what was asked
+        └── RateLimited      RATE_LIMITED: too many of one action in its window (``subscribe``)
 
 Anything else that escapes a resolver is a bug: the API masks it as INTERNAL_SERVER_ERROR
 and logs it server-side.
@@ -63,6 +64,16 @@ class UnsupportedMedia(UserError):
 
 class LicenseForbids(UserError):
     code = "LICENSE_FORBIDS"
+
+
+class RateLimited(UserError):
+    """Refused for now; ``retry_after`` says in how many seconds to ask again."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
 
 
 class Unauthenticated(UserError):

@@ -127,6 +127,20 @@ DOCUMENTATION: dict[str, str] = {
     "CMS_HEADER_TIMEOUT": "`cms serve`: seconds a connection may take to send a request's headers.",
     "CMS_KEEP_ALIVE_TIMEOUT": "`cms serve`: seconds an idle keep-alive connection stays open.",
     "CMS_FAST_PATH": "Plain data fields take a short path through the engine; `off` runs stock graphql-core.",
+    "CMS_SMTP_HOST": "SMTP server that mailing-list mail goes through; unset, mail waits in the outbox.",
+    "CMS_SMTP_PORT": "Its port; default 587 with starttls, 465 with tls, 25 with none.",
+    "CMS_SMTP_USER": "User name to log in to the SMTP server with; unset, no login.",
+    "CMS_SMTP_PASSWORD": "Password for CMS_SMTP_USER.",
+    "CMS_SMTP_SECURITY": "`starttls` (default), `tls` (implicit TLS, port 465) or `none` (a local relay).",
+    "CMS_SMTP_TIMEOUT": "Seconds one SMTP conversation may take.",
+    "CMS_MAIL_FROM": "The From of every mail, e.g. `News <news@example.org>`; default: the site name at "
+    "noreply@ the host of CMS_PUBLIC_URL.",
+    "CMS_MAIL_DIGEST_TIME": "Time of day (HH:MM, in CMS_SITE_TIME_ZONE) when daily digests go out.",
+    "CMS_MAIL_UNCONFIRMED_DAYS": "Days a confirmation link stays valid; sign-ups not confirmed by then are "
+    "deleted.",
+    "CMS_RATE_LIMIT_SUBSCRIBE": "`subscribe` calls per client IP, e.g. `10/hour`; `off` disables.",
+    "CMS_RATE_LIMIT_SUBSCRIBE_ADDRESS": "`subscribe` calls per target address (whoever asks), e.g. `3/hour`; "
+    "`off` disables.",
 }
 
 
@@ -296,6 +310,37 @@ def _rate(env: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise ConfigError(f"`{name}` must be one of {', '.join(choices)}; got {raw!r}")
+    return raw
+
+
+_TIME_OF_DAY = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?")
+
+
+def _time_of_day(raw: str) -> str:
+    if not _TIME_OF_DAY.fullmatch(raw.strip()):
+        raise ConfigError(f"`CMS_MAIL_DIGEST_TIME` must be a time of day such as '07:00', got {raw!r}")
+    return raw.strip()
+
+
+def _mail_from(raw: str | None) -> str | None:
+    """A From header value: one address, with or without a display name; no header injection."""
+    if raw is None or not raw.strip():
+        return None
+    from email.utils import parseaddr
+
+    value = raw.strip()
+    _, address = parseaddr(value)
+    if any(ord(c) < 32 for c in value) or "@" not in address:
+        raise ConfigError(f"`CMS_MAIL_FROM` must be an address such as 'News <news@example.org>', got {raw!r}")
+    return value
+
+
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     import ipaddress
 
@@ -412,6 +457,17 @@ class Settings:
     header_timeout: float = 10.0
     keep_alive_timeout: int = 5
     fast_path: bool = True
+    smtp_host: str | None = None
+    smtp_port: int | None = None  # None: the usual port for smtp_security
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_security: str = "starttls"
+    smtp_timeout: float = 30.0
+    mail_from: str | None = None
+    mail_digest_time: str = "07:00"
+    mail_unconfirmed_days: int = 7
+    rate_limit_subscribe: str = "10/hour"
+    rate_limit_subscribe_address: str = "3/hour"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -501,6 +557,19 @@ class Settings:
             header_timeout=_duration(env, "CMS_HEADER_TIMEOUT", defaults.header_timeout),
             keep_alive_timeout=_int(env, "CMS_KEEP_ALIVE_TIMEOUT", defaults.keep_alive_timeout),
             fast_path=_bool(env, "CMS_FAST_PATH", defaults.fast_path),
+            smtp_host=(env.get("CMS_SMTP_HOST") or "").strip() or None,
+            smtp_port=_int(env, "CMS_SMTP_PORT", 0) or None,
+            smtp_user=env.get("CMS_SMTP_USER") or None,
+            smtp_password=env.get("CMS_SMTP_PASSWORD") or None,
+            smtp_security=_choice(env, "CMS_SMTP_SECURITY", ("starttls", "tls", "none"), defaults.smtp_security),
+            smtp_timeout=_duration(env, "CMS_SMTP_TIMEOUT", defaults.smtp_timeout),
+            mail_from=_mail_from(env.get("CMS_MAIL_FROM")),
+            mail_digest_time=_time_of_day(env.get("CMS_MAIL_DIGEST_TIME") or defaults.mail_digest_time),
+            mail_unconfirmed_days=_int(env, "CMS_MAIL_UNCONFIRMED_DAYS", defaults.mail_unconfirmed_days),
+            rate_limit_subscribe=_rate(env, "CMS_RATE_LIMIT_SUBSCRIBE", defaults.rate_limit_subscribe),
+            rate_limit_subscribe_address=_rate(
+                env, "CMS_RATE_LIMIT_SUBSCRIBE_ADDRESS", defaults.rate_limit_subscribe_address
+            ),
         )
         if settings.default_page_size > settings.max_page_size:
             raise ConfigError("`CMS_DEFAULT_PAGE_SIZE` cannot exceed `CMS_MAX_PAGE_SIZE`")

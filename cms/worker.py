@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -21,8 +22,8 @@ from sqlalchemy import select
 
 from cms.cache import purge
 from cms.db import Database
-from cms.models import Webhook, utcnow
-from cms.services import clock, outbox, webhooks
+from cms.models import Subscriber, Webhook, utcnow
+from cms.services import audience, clock, newsletters, outbox, smtp, subscribers, webhooks
 from cms.services.delivery import deliver
 from cms.services.outbox import Outcome
 from cms.services.snapshot import ContentSnapshot
@@ -31,6 +32,7 @@ from cms.settings import Settings
 log = logging.getLogger("cms.worker")
 _webhook = Webhook.__table__  # type: ignore[attr-defined]
 BATCH = 20
+HOUSEKEEPING_EVERY = 60.0  # seconds between looks for due digests and stale sign-ups
 
 Handler = Callable[[httpx.AsyncClient, Any], Awaitable[Outcome | None]]
 
@@ -42,12 +44,15 @@ class Worker:
         self.snapshot = snapshot or ContentSnapshot()
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         # A lease outlives the slowest attempt, so only a dead worker loses one.
-        self.lease = timedelta(seconds=max(5.0, settings.webhook_timeout * 3))
+        self.lease = timedelta(seconds=max(5.0, settings.webhook_timeout * 3, settings.smtp_timeout * 3))
         self.handlers: dict[str, Handler] = {
             "event": self._fan_out,
             "webhook": self._webhook,
             purge.TOPIC: lambda client, message: purge.send(client, message, self.settings),
         }
+        if settings.smtp_host:
+            self.handlers["mail"] = self._mail
+        self._housekept = 0.0
         self.wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -59,6 +64,8 @@ class Worker:
     async def run(self, stop: asyncio.Event) -> None:
         self._loop = asyncio.get_running_loop()
         log.info("worker %s started", self.owner)
+        if "mail" not in self.handlers:
+            log.warning("CMS_SMTP_HOST is not set: mailing-list mail waits in the outbox until it is")
         async with httpx.AsyncClient(follow_redirects=False, trust_env=False) as client:
             while not stop.is_set():
                 try:
@@ -98,6 +105,27 @@ class Worker:
         conn.close()
         if self.settings.purge_url:
             purge.queue(self.db)
+        if time.monotonic() - self._housekept >= HOUSEKEEPING_EVERY:
+            self._housekept = time.monotonic()
+            self.housekeeping()
+
+    def housekeeping(self) -> None:
+        """Daily digests once their time has come, and sign-ups never confirmed forgotten."""
+        now = utcnow()
+        with self.db.connect() as conn:
+            due = newsletters.digests_due(conn, settings=self.settings, now=now)
+        if due:
+            with self.db.write() as session:
+                queued = newsletters.queue_digests(session, settings=self.settings, now=now)
+            log.info("queued %d daily digest mails", queued)
+        with self.db.write() as session:
+            purged = subscribers.purge_unconfirmed(session, settings=self.settings, now=now)
+        if purged:
+            log.info(
+                "deleted %d sign-ups not confirmed within %d days",
+                purged,
+                self.settings.mail_unconfirmed_days,
+            )
 
     async def _handle(self, client: httpx.AsyncClient, message: Any) -> None:
         try:
@@ -121,6 +149,7 @@ class Worker:
             now = utcnow()
             with self.db.write() as session:
                 queued = webhooks.fan_out(session, message, settings=self.settings, now=now)
+                queued += newsletters.fan_out(session, message, settings=self.settings, now=now)
                 outbox.complete(session, message.id, now=now)
             if queued:
                 self.wake.set()
@@ -140,6 +169,39 @@ class Worker:
                 webhook.url if webhook else "-", outcome.error,
             )  # fmt: skip
         return outcome
+
+    async def _mail(self, client: httpx.AsyncClient, message: Any) -> Outcome:
+        """Write the mail now (the reader may have left, the article gone), send it, record it."""
+
+        def compose() -> Any:
+            with self.db.connect() as conn:
+                return newsletters.compose(conn, message, settings=self.settings, now=utcnow())
+
+        mail, reason = await asyncio.to_thread(compose)
+        if mail is None:
+            return Outcome(ok=True, snippet=f"not sent: {reason}")
+        outcome = await asyncio.to_thread(smtp.send, self.settings, mail)
+        if outcome.ok:
+            await asyncio.to_thread(self._mark_sent, message)
+        else:
+            log.warning("mail %s (%s) not sent: %s", message.id, message.event, outcome.error)
+            if smtp.bounced(outcome):
+                await asyncio.to_thread(self._bounced, message)
+        return outcome
+
+    def _mark_sent(self, message: Any) -> None:
+        with self.db.write() as session:
+            newsletters.mark_sent(session, message, now=utcnow())
+
+    def _bounced(self, message: Any) -> None:
+        with self.db.write() as session:
+            row = session.execute(
+                select(Subscriber.__table__).where(Subscriber.__table__.c.id == message.target_id)  # type: ignore[attr-defined]
+            ).first()
+            if row is not None:
+                audience.suppress(
+                    session, None, row.email, reason="bounce", note="refused by the SMTP server", now=utcnow()
+                )
 
     def _after_delivery(self, message: Any, outcome: Outcome, status: str) -> None:
         with self.db.write() as session:

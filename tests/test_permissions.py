@@ -146,8 +146,9 @@ def test_taxonomy_and_images_are_for_editors_and_admins(
 
 def test_admin_only_actions_are_refused_to_every_other_role() -> None:
     admin_only = {
-        Action.TOKEN_MANAGE, Action.PARTNER_MANAGE, Action.WEBHOOK_MANAGE, Action.SUBSCRIBER_MANAGE,
-        Action.AUDIT_READ, Action.METRICS_READ, Action.QUERY_REGISTER,
+        Action.TOKEN_MANAGE, Action.PARTNER_MANAGE, Action.WEBHOOK_MANAGE, Action.SUBSCRIBER_READ,
+        Action.SUBSCRIBER_EXPORT, Action.SUBSCRIBER_DELETE, Action.SUBSCRIBER_SUPPRESS,
+        Action.MAILING_LIST_MANAGE, Action.AUDIT_READ, Action.METRICS_READ, Action.QUERY_REGISTER,
     }  # fmt: skip
     for role in permissions.Role:
         for action in admin_only:

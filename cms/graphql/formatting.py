@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from graphql import GraphQLError
 
-from cms.errors import UserError
+from cms.errors import RateLimited, UserError
 
 log = logging.getLogger("cms.graphql")
 INTERNAL = "INTERNAL_SERVER_ERROR"
@@ -44,6 +44,8 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     original = error.original_error
     if isinstance(original, UserError) and original.field:
         extensions["field"] = original.field
+    if isinstance(original, RateLimited):
+        extensions["retryAfter"] = original.retry_after
     formatted["extensions"] = extensions
     return formatted
 

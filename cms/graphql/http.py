@@ -390,6 +390,11 @@ class GraphQLEndpoint:
             status = 400
         if _only_unauthenticated(errors, result.data):
             status, headers = 401, {"WWW-Authenticate": AUTHENTICATE}
+        elif _only_rate_limited(errors, result.data):
+            # A limit of one action (subscribe), reached during execution: answered like the
+            # request limit, so clients handle both the same way.
+            retry = max(int(e["extensions"].get("retryAfter", 1)) for e in errors)
+            status, headers = 429, {"Retry-After": str(retry)}
         if not (outcome.request_error and media_type == GRAPHQL_RESPONSE):
             body["data"] = result.data
         if errors:
@@ -407,6 +412,14 @@ def _only_unauthenticated(errors: list[dict[str, Any]], data: dict[str, Any] | N
     return (
         bool(errors)
         and all(e["extensions"]["code"] == "UNAUTHENTICATED" for e in errors)
+        and all(value is None for value in (data or {}).values())
+    )
+
+
+def _only_rate_limited(errors: list[dict[str, Any]], data: dict[str, Any] | None) -> bool:
+    return (
+        bool(errors)
+        and all(e["extensions"]["code"] == "RATE_LIMITED" for e in errors)
         and all(value is None for value in (data or {}).values())
     )
 

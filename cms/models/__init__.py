@@ -9,6 +9,7 @@ from cms.models.change import Change
 from cms.models.documents import FollowCursor, PersistedDocument
 from cms.models.image import Image
 from cms.models.license import License
+from cms.models.mail import MailingList, MailSent, Subscriber, Subscription, Suppression
 from cms.models.outbox import DeliveryAttempt, OutboxMessage
 from cms.models.partner import Partner, PartnerSection
 from cms.models.revision import Revision
@@ -33,6 +34,8 @@ __all__ = [
     "FollowCursor",
     "Image",
     "License",
+    "MailSent",
+    "MailingList",
     "OutboxMessage",
     "Partner",
     "PartnerSection",
@@ -41,6 +44,9 @@ __all__ = [
     "Role",
     "Section",
     "State",
+    "Subscriber",
+    "Subscription",
+    "Suppression",
     "UTCDateTime",
     "Webhook",
     "metadata",

@@ -54,6 +54,34 @@ def emit(
     return True
 
 
+def emit_many(session: Session, messages: Sequence[dict[str, Any]], *, topic: str, now: datetime) -> int:
+    """Queue many keyed messages at once (a fan-out to thousands); keys queued before are skipped.
+
+    Each message is a dict of ``event``, ``key``, ``payload`` and ``target_id``.
+    """
+    if not messages:
+        return 0
+    keys = [m["key"] for m in messages]
+    seen: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        seen.update(session.execute(select(_outbox.c.key).where(_outbox.c.key.in_(chunk))).scalars())
+    rows = [
+        {
+            "topic": topic, "event": m["event"], "key": m["key"], "target_id": m.get("target_id"),
+            "payload": m["payload"], "status": "pending", "attempts": 0, "next_attempt_at": now,
+            "created_at": now, "last_error": "",
+        }
+        for m in messages
+        if m["key"] not in seen
+    ]  # fmt: skip
+    if rows:
+        # Fan-outs run under the event's lease, one at a time per event; keys of two events for
+        # the same thing (a mail per subscriber and article) are deduplicated by the caller first.
+        session.execute(insert(_outbox), rows)
+    return len(rows)
+
+
 @dataclass(frozen=True)
 class Outcome:
     ok: bool

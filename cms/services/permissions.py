@@ -38,7 +38,11 @@ class Action(StrEnum):
     TOKEN_MANAGE = "token.manage"
     PARTNER_MANAGE = "partner.manage"
     WEBHOOK_MANAGE = "webhook.manage"
-    SUBSCRIBER_MANAGE = "subscriber.manage"  # counts, export, deletion on request
+    SUBSCRIBER_READ = "subscriber.read"  # subscriber counts per mailing list
+    SUBSCRIBER_EXPORT = "subscriber.export"  # CSV export, one address's data (GDPR access)
+    SUBSCRIBER_DELETE = "subscriber.delete"  # forget an address on request (GDPR erasure)
+    SUBSCRIBER_SUPPRESS = "subscriber.suppress"  # bounces and complaints: never mail an address
+    MAILING_LIST_MANAGE = "mailing_list.manage"  # a list's mode: immediate or daily digest
     AUDIT_READ = "audit.read"
     CHANGES_READ = "changes.read"  # incremental sync
     METRICS_READ = "metrics.read"
@@ -103,7 +107,11 @@ TABLE: dict[Role, dict[Action, Rule]] = {
         Action.TOKEN_MANAGE: ANY,
         Action.PARTNER_MANAGE: ANY,
         Action.WEBHOOK_MANAGE: ANY,
-        Action.SUBSCRIBER_MANAGE: ANY,
+        Action.SUBSCRIBER_READ: ANY,
+        Action.SUBSCRIBER_EXPORT: ANY,
+        Action.SUBSCRIBER_DELETE: ANY,
+        Action.SUBSCRIBER_SUPPRESS: ANY,
+        Action.MAILING_LIST_MANAGE: ANY,
         Action.AUDIT_READ: ANY,
         Action.CHANGES_READ: ANY,
         Action.METRICS_READ: ANY,
@@ -133,7 +141,11 @@ _WHAT = {
     Action.TOKEN_MANAGE: "manage tokens",
     Action.PARTNER_MANAGE: "manage partners",
     Action.WEBHOOK_MANAGE: "manage webhooks",
-    Action.SUBSCRIBER_MANAGE: "manage subscribers",
+    Action.SUBSCRIBER_READ: "see subscriber counts",
+    Action.SUBSCRIBER_EXPORT: "export subscribers",
+    Action.SUBSCRIBER_DELETE: "delete subscribers",
+    Action.SUBSCRIBER_SUPPRESS: "suppress addresses",
+    Action.MAILING_LIST_MANAGE: "manage mailing lists",
     Action.AUDIT_READ: "read the audit log",
     Action.CHANGES_READ: "read the change feed",
     Action.METRICS_READ: "read metrics",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from strawberry.tools import merge_types
 
 from cms.graphql.mutations.articles import ArticleMutations
+from cms.graphql.mutations.audience import AudienceMutations
 from cms.graphql.mutations.documents import DocumentMutations
 from cms.graphql.mutations.images import ImageMutations
 from cms.graphql.mutations.partners import PartnerMutations
@@ -21,6 +22,7 @@ Mutation = merge_types(
         PartnerMutations,
         WebhookMutations,
         DocumentMutations,
+        AudienceMutations,
     ),
 )
 
