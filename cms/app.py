@@ -27,6 +27,7 @@ from cms.services.ratelimit import RateLimiter
 from cms.services.snapshot import ContentSnapshot
 from cms.settings import Settings
 from cms.web.admin import admin_asset, admin_page
+from cms.web import examples
 from cms.web.cors import CorsMiddleware, CorsPolicy
 from cms.web.documents import PublicDocuments
 from cms.web.feeds import FeedEndpoints
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *FeedEndpoints(documents).routes(),
             *SitemapEndpoints(documents).routes(),
             *JsonLdEndpoint(documents).routes(),
+            *examples.routes(),
         ],
         middleware=[Middleware(CorsMiddleware, policy=CorsPolicy.from_settings(settings))],
         exception_handlers={500: _server_error},
