@@ -26,8 +26,8 @@ from cms.services.images import storage_for
 from cms.services.ratelimit import RateLimiter
 from cms.services.snapshot import ContentSnapshot
 from cms.settings import Settings
-from cms.web.admin import admin_asset, admin_page
 from cms.web import examples
+from cms.web.admin import admin_asset, admin_page
 from cms.web.cors import CorsMiddleware, CorsPolicy
 from cms.web.documents import PublicDocuments
 from cms.web.feeds import FeedEndpoints

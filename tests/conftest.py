@@ -170,9 +170,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(settings: Settings) -> Iterator[str]:
-    """The app under a real uvicorn on 127.0.0.1, configured as `cms serve` runs it; yields its base URL."""
-    port = _free_port()
+def serve(settings: Settings, port: int | None = None) -> Iterator[str]:
+    """The app under a real uvicorn on 127.0.0.1, configured as `cms serve` runs it; yields its base URL.
+
+    Give ``port`` (from ``_free_port()``) when the settings must know the URL beforehand (CMS_PUBLIC_URL).
+    """
+    port = port or _free_port()
     config = uvicorn.Config(
         create_app(settings),
         host="127.0.0.1",
