@@ -4,6 +4,7 @@ with licence and credit; conditional GET; limits; unknown slugs; scheduled artic
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -16,6 +17,7 @@ from starlette.testclient import TestClient
 
 from cms.app import create_app
 from cms.db import Database
+from cms.errors import ConfigError
 from cms.models import utcnow
 from cms.settings import Settings
 
@@ -117,14 +119,16 @@ def test_atom_feed_carries_entries_with_licence_and_credit(
     assert entry.summary == "Sanctions, explained."
     assert [a.name for a in entry.authors] == ["Ana Ré", "Bo Li"]
     assert {t.term for t in entry.tags} == {"peninsula", "north-korea"}
-    assert entry.published_parsed and entry.updated_parsed
+    assert entry.published_parsed
+    assert entry.updated_parsed
     assert "content" not in entry  # full content is off by default
     rels = {link.rel: link for link in entry.links}
     assert rels["license"].href == "https://creativecommons.org/licenses/by-nc-nd/2.0/"
     assert rels["enclosure"].type == "image/jpeg"
     assert "/media/r/" in rels["enclosure"].href
     media = entry.media_content[0]
-    assert media["url"] == rels["enclosure"].href and media["medium"] == "image"
+    assert media["url"] == rels["enclosure"].href
+    assert media["medium"] == "image"
     assert entry.media_credit[0]["content"] == "Jane Example"
     assert entry.license == "https://creativecommons.org/licenses/by-nc-nd/2.0/"
     assert entry.media_copyright["url"] == "https://creativecommons.org/licenses/by-nc-nd/2.0/"
@@ -147,9 +151,8 @@ def test_rss_feed_carries_items_with_licence_and_credit(client: TestClient, cont
     assert [link.href for link in item.links if link.rel == "license"] == [
         "https://creativecommons.org/licenses/by-nc-nd/2.0/"
     ]  # creativeCommons:license
-    assert item.enclosures[0].type == "image/jpeg" and item.enclosures[0].href.startswith(
-        "https://cms.example.org/media/r/"
-    )
+    assert item.enclosures[0].type == "image/jpeg"
+    assert item.enclosures[0].href.startswith("https://cms.example.org/media/r/")
     assert item.media_credit[0]["content"] == "Jane Example"
     assert item.media_copyright["url"] == "https://creativecommons.org/licenses/by-nc-nd/2.0/"
     assert {t.term for t in item.tags} == {"The Peninsula", "North Korea"}
@@ -178,7 +181,8 @@ def test_json_feed_carries_image_and_rights_extension(client: TestClient, conten
 def test_full_content_when_configured(settings: Settings, content: dict[str, int]) -> None:
     with TestClient(create_app(replace(settings, feed_full_content=True))) as client:
         atom = _parse(client, "/feeds/atom").entries[0]
-        assert "]]&gt; inside" in atom.content[0].value and "🚀" in atom.content[0].value
+        assert "]]&gt; inside" in atom.content[0].value
+        assert "🚀" in atom.content[0].value
         assert "\x0b" not in atom.content[0].value
         rss = _parse(client, "/feeds/rss").entries[0]
         assert "مرحبا" in rss.content[0].value
@@ -257,7 +261,8 @@ def test_conditional_get(client: TestClient, db: Database, seed: Seeder, content
     etag, modified = first.headers["etag"], first.headers["last-modified"]
     assert first.headers["cache-control"] == "public, max-age=60, s-maxage=60"
     again = client.get("/feeds/atom", headers={"If-None-Match": etag})
-    assert again.status_code == 304 and again.content == b""
+    assert again.status_code == 304
+    assert again.content == b""
     assert again.headers["etag"] == etag
     assert client.get("/feeds/atom", headers={"If-None-Match": f'W/{etag}, "other"'}).status_code == 304
     assert client.get("/feeds/atom", headers={"If-Modified-Since": modified}).status_code == 304
@@ -274,7 +279,8 @@ def test_conditional_get(client: TestClient, db: Database, seed: Seeder, content
     time.sleep(1.1)  # Last-Modified has whole seconds
     seed.article("Breaking")
     changed = client.get("/feeds/atom", headers={"If-None-Match": etag})
-    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag
     assert client.get("/feeds/atom", headers={"If-Modified-Since": modified}).status_code == 200
 
 
@@ -290,7 +296,8 @@ def test_entry_id_survives_a_new_title_and_slug(
     before = _parse(client, "/feeds/atom").entries[0]
     seed.update_article(content["lead"], title="A new title", slug="new-slug")
     after = _parse(client, "/feeds/atom").entries[0]
-    assert after.title == "A new title" and after.link.endswith("/new-slug")
+    assert after.title == "A new title"
+    assert after.link.endswith("/new-slug")
     assert after.id == before.id
 
 
@@ -323,10 +330,41 @@ def test_arr_and_public_domain_images(client: TestClient, seed: Seeder) -> None:
     entries = _parse(client, "/feeds/atom").entries
     arr_entry, pd_entry = entries
     assert not [link for link in arr_entry.links if link.rel == "license"]  # no deed to point at
-    assert arr_entry.enclosures and arr_entry.media_credit[0]["content"] == "Agency Photographer"
+    assert arr_entry.enclosures
+    assert arr_entry.media_credit[0]["content"] == "Agency Photographer"
     assert [link.href for link in pd_entry.links if link.rel == "license"] == [
         "https://creativecommons.org/publicdomain/zero/1.0/"
     ]
     items = client.get("/feeds/json").json()["items"]
     assert items[0]["_image_rights"]["credit_line"].endswith("all rights reserved, used with permission")
     assert items[0]["_image_rights"]["license_url"] is None
+
+
+def test_feeds_count_against_the_anonymous_rate_limit(settings: Settings, content: dict[str, int]) -> None:
+    with TestClient(create_app(replace(settings, rate_limit_anonymous="2/minute"))) as client:
+        assert client.get("/feeds/atom").headers["ratelimit-limit"] == "2"
+        assert client.get("/feeds/rss").status_code == 200
+        refused = client.get("/feeds/json")
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert int(refused.headers["retry-after"]) > 0
+
+
+def test_tag_authority_setting(settings: Settings, content: dict[str, int]) -> None:
+    with TestClient(create_app(replace(settings, feed_tag_authority="news.example,2021-03"))) as client:
+        entry = _parse(client, "/feeds/atom").entries[0]
+    assert entry.id == f"tag:news.example,2021-03:article:{content['lead']}"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CMS_FEED_TAG_AUTHORITY": "news.example"}, "`CMS_FEED_TAG_AUTHORITY` must be a domain"),
+        ({"CMS_FEED_FULL_CONTENT": "sometimes"}, "CMS_FEED_FULL_CONTENT must be on or off"),
+        ({"CMS_SITEMAP_PAGE_SIZE": "50001"}, "`CMS_SITEMAP_PAGE_SIZE` may be at most 50000"),
+        ({"CMS_FEED_MAX_AGE": "0"}, "`CMS_FEED_MAX_AGE` must be positive"),
+    ],
+)
+def test_bad_feed_settings_are_refused(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        Settings.from_env(env)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Integer, bindparam, func, select
 
 from cms.services.articles import LIST_COLUMNS, article, visible
-from cms.services.views import ArticleView, Reader, Want
+from cms.services.views import LOCATION_COLUMNS, ArticleLocation, ArticleView, Reader, Want
 
 #: Google News reads articles of the last two days, at most 1,000 in one sitemap.
 NEWS_WINDOW = timedelta(hours=48)
@@ -43,7 +43,7 @@ def pages(reader: Reader, *, size: int) -> list[SitemapPage]:
     for row in reader.conn.execute(stmt):
         changed = [value for value in (row[1], row[2]) if value is not None]
         found.append(SitemapPage(int(row[0]) + 1, max(changed) if changed else None))
-    return found
+    return found or [SitemapPage(1, None)]  # page 1 always exists, empty while nothing is public
 
 
 def page_exists(reader: Reader, number: int, *, size: int) -> bool:
@@ -56,18 +56,18 @@ def page_exists(reader: Reader, number: int, *, size: int) -> bool:
     return reader.conn.execute(stmt.limit(1).offset((number - 1) * size)).first() is not None
 
 
-def page(reader: Reader, number: int, *, size: int) -> list[ArticleView]:
+def page(reader: Reader, number: int, *, size: int) -> list[ArticleLocation]:
     """Page ``number`` (from 1) of every visible article, by id; empty past the last page."""
     if number < 1:
         return []
     stmt = (
-        select(*LIST_COLUMNS)
+        select(*LOCATION_COLUMNS)
         .where(visible(reader.now))
         .order_by(article.c.id)
         .limit(size)
         .offset((number - 1) * size)
     )
-    return reader.articles(list(reader.conn.execute(stmt)), _BARE)
+    return reader.locations(list(reader.conn.execute(stmt)))
 
 
 def news(reader: Reader) -> list[ArticleView]:

@@ -20,7 +20,7 @@ from cms.errors import NotFound
 from cms.services import sitemaps
 from cms.services.site import Site, site
 from cms.services.text import xml_safe
-from cms.services.views import ArticleView
+from cms.services.views import ArticleLocation, ArticleView
 from cms.web.documents import Document, Prepared, PublicDocuments, Reading
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -56,7 +56,7 @@ def index(public_url: str, pages: list[sitemaps.SitemapPage], news_lastmod: date
     return _xml(root)
 
 
-def urlset(views: list[ArticleView]) -> bytes:
+def urlset(views: list[ArticleLocation]) -> bytes:
     root = etree.Element(f"{{{SITEMAP}}}urlset", nsmap={None: SITEMAP})
     loc, lastmod, url = f"{{{SITEMAP}}}loc", f"{{{SITEMAP}}}lastmod", f"{{{SITEMAP}}}url"
     sub = etree.SubElement
