@@ -337,7 +337,9 @@ def _mail_from(raw: str | None) -> str | None:
     value = raw.strip()
     _, address = parseaddr(value)
     if any(ord(c) < 32 for c in value) or "@" not in address:
-        raise ConfigError(f"`CMS_MAIL_FROM` must be an address such as 'News <news@example.org>', got {raw!r}")
+        raise ConfigError(
+            f"`CMS_MAIL_FROM` must be an address such as 'News <news@example.org>', got {raw!r}"
+        )
     return value
 
 
@@ -561,7 +563,9 @@ class Settings:
             smtp_port=_int(env, "CMS_SMTP_PORT", 0) or None,
             smtp_user=env.get("CMS_SMTP_USER") or None,
             smtp_password=env.get("CMS_SMTP_PASSWORD") or None,
-            smtp_security=_choice(env, "CMS_SMTP_SECURITY", ("starttls", "tls", "none"), defaults.smtp_security),
+            smtp_security=_choice(
+                env, "CMS_SMTP_SECURITY", ("starttls", "tls", "none"), defaults.smtp_security
+            ),
             smtp_timeout=_duration(env, "CMS_SMTP_TIMEOUT", defaults.smtp_timeout),
             mail_from=_mail_from(env.get("CMS_MAIL_FROM")),
             mail_digest_time=_time_of_day(env.get("CMS_MAIL_DIGEST_TIME") or defaults.mail_digest_time),

@@ -44,7 +44,10 @@ class Worker:
         self.snapshot = snapshot or ContentSnapshot()
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         # A lease outlives the slowest attempt, so only a dead worker loses one.
-        self.lease = timedelta(seconds=max(5.0, settings.webhook_timeout * 3, settings.smtp_timeout * 3))
+        self.lease = timedelta(seconds=max(5.0, settings.webhook_timeout * 3))
+        # Mail has its own lease, from its own timeout: a slow SMTP server must not make a webhook
+        # interrupted by a crash wait longer for its retry.
+        self.mail_lease = timedelta(seconds=max(5.0, settings.smtp_timeout * 3))
         self.handlers: dict[str, Handler] = {
             "event": self._fan_out,
             "webhook": self._webhook,
@@ -95,8 +98,13 @@ class Worker:
             now=now,
             lease=self.lease,
             limit=BATCH,
-            topics=list(self.handlers),
+            topics=[t for t in self.handlers if t != "mail"],
         )
+        if "mail" in self.handlers:
+            batch += await asyncio.to_thread(
+                outbox.claim, self.db, owner=self.owner, now=now, lease=self.mail_lease, limit=BATCH,
+                topics=["mail"],
+            )  # fmt: skip
         await asyncio.gather(*(self._handle(client, message) for message in batch))
         return len(batch)
 

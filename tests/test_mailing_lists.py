@@ -74,7 +74,9 @@ def newsroom(seed: Seeder) -> dict[str, Any]:
 
 def _link(message: Any, path: str) -> str:
     """The link to ``path`` in a mail, as a path on the test server (mails name CMS_PUBLIC_URL)."""
-    found = re.search(r"https://cms\.example\.org(" + re.escape(path) + r"\?token=[^\s\"<>]+)", text_of(message))
+    found = re.search(
+        r"https://cms\.example\.org(" + re.escape(path) + r"\?token=[^\s\"<>]+)", text_of(message)
+    )
     assert found, text_of(message)
     return found.group(1)
 
@@ -87,7 +89,9 @@ def _header_link(message: Any) -> str:
     return f"{parts.path}?{parts.query}"
 
 
-def _signed_up(public: AuthClient, http: httpx.Client, inbox: Inbox, email: str, lists: list[str] | None) -> None:
+def _signed_up(
+    public: AuthClient, http: httpx.Client, inbox: Inbox, email: str, lists: list[str] | None
+) -> None:
     answer = public.data(SUBSCRIBE, {"email": email, "lists": lists})["subscribe"]
     assert answer == {"ok": True, "userErrors": []}
     [confirmation] = inbox.wait_for(email, 1)
@@ -100,13 +104,15 @@ def _publish(
     admin: AuthClient, title: str, *, section: str | None = "peninsula", at: str | None = None, **extra: Any
 ) -> str:
     made = admin.data(
-        """mutation($input: ArticleInput!) { createArticle(input: $input) { article { id } userErrors { message } } }""",
+        """mutation($input: ArticleInput!) {
+          createArticle(input: $input) { article { id } userErrors { message } } }""",
         {"input": {"title": title, "summary": f"What {title} means.", "authorSlugs": ["jane"],
                    "sectionSlug": section, **extra}},
     )["createArticle"]  # fmt: skip
     article = str(made["article"]["id"])
     published = admin.data(
-        "mutation($id: ID!, $at: DateTime) { publishArticle(id: $id, at: $at) { userErrors { code message } } }",
+        """mutation($id: ID!, $at: DateTime) {
+          publishArticle(id: $id, at: $at) { userErrors { code message } } }""",
         {"id": article, "at": at},
     )["publishArticle"]
     assert published["userErrors"] == []
@@ -125,9 +131,16 @@ def _idle(db: Database, timeout: float = 10.0) -> None:
 
 
 def test_double_opt_in_then_one_mail_per_article_with_one_click_unsubscribe(
-    public: AuthClient, admin: AuthClient, http: httpx.Client, inbox: Inbox, db: Database, newsroom: dict[str, Any]
+    public: AuthClient,
+    admin: AuthClient,
+    http: httpx.Client,
+    inbox: Inbox,
+    db: Database,
+    newsroom: dict[str, Any],
 ) -> None:
-    answer = public.data(SUBSCRIBE, {"email": "Reader@Example.ORG", "lists": ["peninsula"], "source": "footer"})
+    answer = public.data(
+        SUBSCRIBE, {"email": "Reader@Example.ORG", "lists": ["peninsula"], "source": "footer"}
+    )
     assert answer["subscribe"] == {"ok": True, "userErrors": []}
     [confirmation] = inbox.wait_for("reader@example.org", 1)
     assert confirmation["Subject"] == "Confirm your subscription to The Peninsula"
@@ -149,13 +162,17 @@ def test_double_opt_in_then_one_mail_per_article_with_one_click_unsubscribe(
     body = text_of(mail)
     assert "What Sanctions and the alliance means." in body
     assert re.search(r"https://example\.org/peninsula/sanctions-and-the-alliance\S*", body)
-    assert "Kim Photo" in body and "CC BY-NC-ND 2.0" in body  # the image's credit line
-    assert "Sanctions and the alliance" in html_of(mail) and "Kim Photo" in html_of(mail)
+    assert "Kim Photo" in body
+    assert "CC BY-NC-ND 2.0" in body
+    assert "Sanctions and the alliance" in html_of(mail)
+    assert "Kim Photo" in html_of(mail)
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     # A redelivery of the very message, or the article published again, mails nobody twice.
     with db.write() as session:
-        [message_id] = session.execute(select(_outbox.c.id).where(_outbox.c.event == "mail.article")).scalars()
+        [message_id] = session.execute(
+            select(_outbox.c.id).where(_outbox.c.event == "mail.article")
+        ).scalars()
         outbox.redeliver(session, message_id, now=utcnow())
     admin.data("mutation($id: ID!) { unpublishArticle(id: $id) { userErrors { code } } }", {"id": article})
     admin.data("mutation($id: ID!) { publishArticle(id: $id) { userErrors { code } } }", {"id": article})
@@ -178,7 +195,12 @@ def test_double_opt_in_then_one_mail_per_article_with_one_click_unsubscribe(
 
 
 def test_the_unsubscribe_link_shows_a_button_and_only_the_post_unsubscribes(
-    public: AuthClient, admin: AuthClient, http: httpx.Client, inbox: Inbox, db: Database, newsroom: dict[str, Any]
+    public: AuthClient,
+    admin: AuthClient,
+    http: httpx.Client,
+    inbox: Inbox,
+    db: Database,
+    newsroom: dict[str, Any],
 ) -> None:
     _signed_up(public, http, inbox, "both@example.org", ["site", "economy"])
     _publish(admin, "Trade figures", section="economy")
@@ -188,13 +210,15 @@ def test_the_unsubscribe_link_shows_a_button_and_only_the_post_unsubscribes(
     assert len(inbox.to("both@example.org")) == 2
     link = _link(mail, "/mail/unsubscribe")
     page = http.get(link)  # what a link scanner or a preview does: nothing changes
-    assert page.status_code == 200 and "<form method=\"post\"" in page.text
+    assert page.status_code == 200
+    assert '<form method="post"' in page.text
     counts = {row["slug"]: row["subscriberCount"] for row in admin.data(LISTS)["mailingLists"]}
     assert (counts["site"], counts["economy"]) == (1, 1)
     action = re.search(r'action="([^"]+)"', page.text)
     assert action is not None
     done = http.post(action.group(1).replace("&amp;", "&"), data={"List-Unsubscribe": "One-Click"})
-    assert done.status_code == 200 and "Unsubscribed" in done.text
+    assert done.status_code == 200
+    assert "Unsubscribed" in done.text
     counts = {row["slug"]: row["subscriberCount"] for row in admin.data(LISTS)["mailingLists"]}
     assert (counts["site"], counts["economy"]) == (0, 0)
     assert http.get("/mail/unsubscribe?token=u.1.all.forged").status_code == 400
@@ -202,7 +226,12 @@ def test_the_unsubscribe_link_shows_a_button_and_only_the_post_unsubscribes(
 
 
 def test_the_answer_is_the_same_for_any_address_and_bad_ones_are_user_errors(
-    public: AuthClient, admin: AuthClient, http: httpx.Client, inbox: Inbox, db: Database, newsroom: dict[str, Any]
+    public: AuthClient,
+    admin: AuthClient,
+    http: httpx.Client,
+    inbox: Inbox,
+    db: Database,
+    newsroom: dict[str, Any],
 ) -> None:
     _signed_up(public, http, inbox, "known@example.org", None)
     admin.data('mutation { suppressAddress(email: "blocked@example.org", reason: COMPLAINT) { ok } }')
@@ -221,8 +250,13 @@ def test_the_answer_is_the_same_for_any_address_and_bad_ones_are_user_errors(
         assert [(e["field"], e["code"]) for e in errors["userErrors"]] == [("email", "INVALID")], bad
     unknown = public.data(SUBSCRIBE, {"email": "ok@example.org", "lists": ["nope"]})["subscribe"]
     assert [(e["field"], e["code"]) for e in unknown["userErrors"]] == [("lists", "NOT_FOUND")]
-    bad_token = public.data('mutation { confirmSubscription(token: "c.1.2.xyz") { ok userErrors { field code } } }')
-    assert bad_token["confirmSubscription"] == {"ok": False, "userErrors": [{"field": "token", "code": "INVALID"}]}
+    bad_token = public.data(
+        'mutation { confirmSubscription(token: "c.1.2.xyz") { ok userErrors { field code } } }'
+    )
+    assert bad_token["confirmSubscription"] == {
+        "ok": False,
+        "userErrors": [{"field": "token", "code": "INVALID"}],
+    }
     with db.connect() as conn:
         emails = set(conn.execute(text("SELECT address_key FROM subscriber")).scalars())
     assert emails == {"known@example.org", "new@example.org"}
@@ -233,13 +267,16 @@ def test_sign_ups_are_rate_limited_per_client_and_per_address(
 ) -> None:
     from tests.conftest import serve
 
-    strict = dataclasses.replace(settings, rate_limit_subscribe="4/hour", rate_limit_subscribe_address="2/hour")
+    strict = dataclasses.replace(
+        settings, rate_limit_subscribe="4/hour", rate_limit_subscribe_address="2/hour"
+    )
     with serve(strict) as base, httpx.Client(base_url=base, timeout=30) as http:
         api = AuthClient(http, None)
         assert api.data(SUBSCRIBE, {"email": "target@example.org"})["subscribe"]["ok"]
         assert api.data(SUBSCRIBE, {"email": "Target@example.org"})["subscribe"]["ok"]
         refused = api.post(SUBSCRIBE, {"email": "target@example.org"})
-        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        assert refused.status_code == 429
+        assert int(refused.headers["retry-after"]) > 0
         assert [e["extensions"]["code"] for e in refused.json()["errors"]] == ["RATE_LIMITED"]
         # Another address from the same client: the client's own limit (4) comes next.
         assert api.data(SUBSCRIBE, {"email": "other@example.org"})["subscribe"]["ok"]
@@ -285,12 +322,18 @@ def test_a_digest_list_gets_one_mail_a_day_with_every_article(
         _idle(db)
     assert len(inbox.to("daily@example.org")) == 2
     assert digest["Subject"] == "The Peninsula: 2 new articles"
-    assert "Rates rise" in text_of(digest) and "Exports fall" in text_of(digest)
+    assert "Rates rise" in text_of(digest)
+    assert "Exports fall" in text_of(digest)
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_a_scheduled_article_is_mailed_when_its_time_comes(
-    public: AuthClient, admin: AuthClient, http: httpx.Client, inbox: Inbox, db: Database, newsroom: dict[str, Any]
+    public: AuthClient,
+    admin: AuthClient,
+    http: httpx.Client,
+    inbox: Inbox,
+    db: Database,
+    newsroom: dict[str, Any],
 ) -> None:
     _signed_up(public, http, inbox, "early@example.org", None)
     at = (utcnow() + timedelta(seconds=2)).isoformat()
@@ -302,7 +345,12 @@ def test_a_scheduled_article_is_mailed_when_its_time_comes(
 
 
 def test_suppressed_and_bouncing_addresses_are_never_mailed(
-    public: AuthClient, admin: AuthClient, http: httpx.Client, inbox: Inbox, db: Database, newsroom: dict[str, Any]
+    public: AuthClient,
+    admin: AuthClient,
+    http: httpx.Client,
+    inbox: Inbox,
+    db: Database,
+    newsroom: dict[str, Any],
 ) -> None:
     _signed_up(public, http, inbox, "complains@example.org", None)
     done = admin.data(
@@ -327,7 +375,12 @@ def test_suppressed_and_bouncing_addresses_are_never_mailed(
 
 
 def test_a_mail_sent_before_a_crash_is_not_sent_again(
-    public: AuthClient, admin: AuthClient, http: httpx.Client, inbox: Inbox, db: Database, newsroom: dict[str, Any]
+    public: AuthClient,
+    admin: AuthClient,
+    http: httpx.Client,
+    inbox: Inbox,
+    db: Database,
+    newsroom: dict[str, Any],
 ) -> None:
     _signed_up(public, http, inbox, "once@example.org", None)
     _publish(admin, "Sent exactly once")
@@ -349,7 +402,12 @@ def test_a_mail_sent_before_a_crash_is_not_sent_again(
 
 
 def test_unconfirmed_sign_ups_are_forgotten_and_their_links_expire(
-    public: AuthClient, http: httpx.Client, inbox: Inbox, db: Database, settings: Settings, newsroom: dict[str, Any]
+    public: AuthClient,
+    http: httpx.Client,
+    inbox: Inbox,
+    db: Database,
+    settings: Settings,
+    newsroom: dict[str, Any],
 ) -> None:
     public.data(SUBSCRIBE, {"email": "undecided@example.org"})
     [confirmation] = inbox.wait_for("undecided@example.org", 1)
@@ -358,28 +416,87 @@ def test_unconfirmed_sign_ups_are_forgotten_and_their_links_expire(
         assert subscribers.purge_unconfirmed(session, settings=settings, now=utcnow()) == 0
         assert subscribers.purge_unconfirmed(session, settings=settings, now=later) == 1
     page = http.get(_link(confirmation, "/mail/confirm"))
-    assert page.status_code == 400 and "sign up again" in page.text
+    assert page.status_code == 400
+    assert "sign up again" in page.text
 
 
 def test_an_address_can_be_exported_and_deleted_on_request(
-    public: AuthClient, admin: AuthClient, http: httpx.Client, inbox: Inbox, db: Database, newsroom: dict[str, Any]
+    public: AuthClient,
+    admin: AuthClient,
+    http: httpx.Client,
+    inbox: Inbox,
+    db: Database,
+    newsroom: dict[str, Any],
 ) -> None:
     _signed_up(public, http, inbox, "person@example.org", ["site", "peninsula"])
     record = admin.data(
         '{ subscriber(email: "PERSON@example.org") { email status consentSource consentAt confirmedAt '
         "subscriptions { list status } } }"
     )["subscriber"]
-    assert (record["email"], record["status"], record["consentSource"]) == ("person@example.org", "active", "api")
-    assert record["confirmedAt"] and record["consentAt"]
+    assert (record["email"], record["status"], record["consentSource"]) == (
+        "person@example.org",
+        "active",
+        "api",
+    )
+    assert record["confirmedAt"]
+    assert record["consentAt"]
     assert sorted(s["list"] for s in record["subscriptions"]) == ["peninsula", "site"]
-    deleted = admin.data('mutation { deleteSubscriber(email: "person@example.org") { ok userErrors { code } } }')
+    deleted = admin.data(
+        'mutation { deleteSubscriber(email: "person@example.org") { ok userErrors { code } } }'
+    )
     assert deleted["deleteSubscriber"] == {"ok": True, "userErrors": []}
     assert admin.data('{ subscriber(email: "person@example.org") { email } }')["subscriber"] is None
-    again = admin.data('mutation { deleteSubscriber(email: "person@example.org") { ok userErrors { code } } }')
+    again = admin.data(
+        'mutation { deleteSubscriber(email: "person@example.org") { ok userErrors { code } } }'
+    )
     assert again["deleteSubscriber"]["userErrors"] == [{"code": "NOT_FOUND"}]
     with db.connect() as conn:
         actions = [
-            (row.action, str(row.detail)) for row in conn.execute(text("SELECT action, detail FROM audit_entry"))
+            (row.action, str(row.detail))
+            for row in conn.execute(text("SELECT action, detail FROM audit_log"))
         ]
-    assert ("subscriber.delete" in {a for a, _ in actions}) and ("subscriber.access" in {a for a, _ in actions})
+    assert "subscriber.delete" in {a for a, _ in actions}
+    assert "subscriber.access" in {a for a, _ in actions}
     assert not any("person@example.org" in detail for _, detail in actions)
+
+
+def test_the_command_line_exports_shows_suppresses_and_deletes(
+    db: Database, settings: Settings, seed: Seeder
+) -> None:
+    from typer.testing import CliRunner
+
+    from cms.cli import app
+
+    now = utcnow()
+    with db.write() as session:
+        subscribers.subscribe(
+            session, email="csv@example.org", lists=None, source="=HYPERLINK(1)", client="127.0.0.1", now=now
+        )
+    env = {"CMS_DATABASE_URL": settings.database_url, "CMS_SECRET_KEY": "test-secret"}
+    runner = CliRunner()
+    exported = runner.invoke(app, ["subscribers", "export"], env=env)
+    assert exported.exit_code == 0, exported.output
+    header, row = exported.stdout.strip().splitlines()
+    assert header.startswith("email,status,lists,consent_at,consent_source")
+    assert row.startswith("csv@example.org,pending,,")
+    assert ",'=HYPERLINK(1)," in row
+    shown = runner.invoke(app, ["subscribers", "show", "CSV@example.org"], env=env)
+    assert shown.exit_code == 0
+    assert '"consentIp": "127.0.0.1"' in shown.stdout
+    assert (
+        runner.invoke(
+            app, ["subscribers", "suppress", "csv@example.org", "--reason", "complaint"], env=env
+        ).exit_code
+        == 0
+    )
+    assert "suppressed" in runner.invoke(app, ["subscribers", "show", "csv@example.org"], env=env).stdout
+    assert (
+        runner.invoke(
+            app, ["subscribers", "suppress", "x@example.org", "--reason", "nope"], env=env
+        ).exit_code
+        == 1
+    )
+    assert runner.invoke(app, ["subscribers", "lists"], env=env).exit_code == 0
+    assert runner.invoke(app, ["subscribers", "delete", "csv@example.org"], env=env).exit_code == 0
+    assert runner.invoke(app, ["subscribers", "show", "csv@example.org"], env=env).exit_code == 1
+    assert runner.invoke(app, ["subscribers", "delete", "not-an-address"], env=env).exit_code == 1

@@ -95,3 +95,26 @@ def test_site_identity_comes_from_settings_with_the_name_as_publisher() -> None:
 def test_a_bad_site_setting_is_refused_naming_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CMS_SMTP_SECURITY": "ssl"}, "starttls, tls, none"),
+        ({"CMS_MAIL_DIGEST_TIME": "7am"}, "time of day"),
+        ({"CMS_MAIL_FROM": "News <news@example.org>\r\nBcc: x@example.org"}, "CMS_MAIL_FROM"),
+        ({"CMS_MAIL_FROM": "nobody"}, "CMS_MAIL_FROM"),
+        ({"CMS_RATE_LIMIT_SUBSCRIBE": "lots"}, "rate"),
+    ],
+)
+def test_bad_mail_settings_fail_with_a_message_naming_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(env)
+
+
+def test_smtp_ports_follow_the_security_unless_given() -> None:
+    from cms.services.smtp import port_of
+
+    assert port_of(Settings.from_env({})) == 587
+    assert port_of(Settings.from_env({"CMS_SMTP_SECURITY": "tls"})) == 465
+    assert port_of(Settings.from_env({"CMS_SMTP_SECURITY": "none", "CMS_SMTP_PORT": "2525"})) == 2525

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from cms.cli import articles, content, documents, images, media, partners, schema, server, tokens
+from cms.cli import (
+    articles,
+    content,
+    documents,
+    images,
+    media,
+    partners,
+    schema,
+    server,
+    subscribers,
+    tokens,
+)
 
 app = typer.Typer(help="A headless CMS for publishers.", no_args_is_help=True, add_completion=False)
 app.command()(server.serve)
@@ -20,6 +31,7 @@ app.add_typer(images.app, name="image")
 app.add_typer(partners.app, name="partner")
 app.add_typer(media.app, name="media")
 app.add_typer(documents.app, name="documents")
+app.add_typer(subscribers.app, name="subscribers")
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from cms.errors import Invalid, NotFound, Problem, Refused
-from cms.models import MailSent, Subscriber, Subscription, Suppression
+from cms.models import MailingList, MailSent, Subscriber, Subscription, Suppression
 from cms.services import audit
 from cms.services.permissions import Action
 from cms.services.subscribers import MODES, ListRef, all_lists, normalise, resolve_lists
@@ -28,6 +28,7 @@ _subscriber = Subscriber.__table__  # type: ignore[attr-defined]
 _subscription = Subscription.__table__  # type: ignore[attr-defined]
 _suppression = Suppression.__table__  # type: ignore[attr-defined]
 _sent = MailSent.__table__  # type: ignore[attr-defined]
+_list = MailingList.__table__  # type: ignore[attr-defined]
 REASONS = ("bounce", "complaint", "manual")
 CSV_COLUMNS = ("email", "status", "lists", "consent_at", "consent_source", "confirmed_at", "created_at")
 
@@ -68,10 +69,7 @@ def set_mode(session: Session, caller: Caller, slug: str, mode: str, *, now: dat
     if mode not in MODES:
         raise Refused(Problem("mode", f"a list's mode is one of {', '.join(MODES)}", "INVALID"))
     [ref] = resolve_lists(session, [slug], now=now)
-    from cms.models import MailingList
-
-    table = MailingList.__table__  # type: ignore[attr-defined]
-    session.execute(update(table).where(table.c.id == ref.id).values(mode=mode, updated_at=now))
+    session.execute(update(_list).where(_list.c.id == ref.id).values(mode=mode, updated_at=now))
     audit.record(session, caller, "mailing_list.update", entity="mailing_list", entity_id=ref.id, mode=mode)
     return ListRef(ref.id, ref.slug, ref.name, mode, ref.section_id)
 
@@ -141,10 +139,12 @@ def data_of(conn: Connection, caller: Caller, email: str) -> dict[str, Any] | No
     if row is not None:
         out.update(
             status=row.status, consentAt=_iso(row.consent_at), consentSource=row.consent_source,
-            consentIp=row.consent_ip, confirmedAt=_iso(row.confirmed_at) or None, createdAt=_iso(row.created_at),
+            consentIp=row.consent_ip, confirmedAt=_iso(row.confirmed_at) or None,
+            createdAt=_iso(row.created_at),
             subscriptions=[
-                {"list": refs.get(s.list_id, str(s.list_id)), "status": s.status, "askedAt": _iso(s.created_at),
-                 "confirmedAt": _iso(s.confirmed_at) or None, "unsubscribedAt": _iso(s.unsubscribed_at) or None}
+                {"list": refs.get(s.list_id, str(s.list_id)), "status": s.status,
+                 "askedAt": _iso(s.created_at), "confirmedAt": _iso(s.confirmed_at) or None,
+                 "unsubscribedAt": _iso(s.unsubscribed_at) or None}
                 for s in _lists_of(conn, [row.id])[row.id]
             ],
             mailsSent=int(

@@ -92,7 +92,8 @@ def _page(settings: Settings, body: str) -> str:
     lang = escape(settings.site_language)
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"></head>'
-        f'<body style="font-family:Georgia,serif;max-width:640px;margin:auto;line-height:1.5">{body}</body></html>'
+        '<body style="font-family:Georgia,serif;max-width:640px;margin:auto;line-height:1.5">'
+        f"{body}</body></html>"
     )
 
 

@@ -95,7 +95,8 @@ def fan_out(session: Session, event: Any, *, settings: Settings, now: datetime) 
         )  # fmt: skip
         if immediate:
             messages.append(
-                {"event": "mail.article", "key": f"mail:{subscriber_id}:{article.id}", "target_id": subscriber_id,
+                {"event": "mail.article", "key": f"mail:{subscriber_id}:{article.id}",
+                 "target_id": subscriber_id,
                  "payload": {"kind": "article", "article_id": article.id, "list_ids": sorted(list_ids)}}
             )  # fmt: skip
     for start in range(0, len(records), 500):

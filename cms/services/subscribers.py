@@ -169,7 +169,8 @@ def subscribe(
             session.execute(
                 insert(_subscriber).returning(_subscriber.c.id),
                 [{"email": address, "address_key": key, "status": "pending", "consent_at": now,
-                  "consent_source": source[:200], "consent_ip": client[:64], "created_at": now, "updated_at": now}],
+                  "consent_source": source[:200], "consent_ip": client[:64], "created_at": now,
+                  "updated_at": now}],
             ).scalar_one()
         )  # fmt: skip
         current: dict[int, str] = {}

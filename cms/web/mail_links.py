@@ -25,7 +25,10 @@ from cms.graphql.context import AppState
 from cms.models import utcnow
 from cms.services import mail_tokens, subscribers
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'"
+)
 
 
 def _page(state: AppState, title: str, body: str, status: int = 200) -> Response:

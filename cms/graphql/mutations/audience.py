@@ -123,7 +123,9 @@ class AudienceMutations:
         mode: Annotated[MailingListMode, strawberry.argument(description="IMMEDIATE or DIGEST.")],
     ) -> MailingListPayload:
         ctx: Context = info.context
-        ref, errors = write(ctx, lambda s: audience.set_mode(s, ctx.caller, slug, mode.value, now=ctx.now))
+        ref, errors = write(
+            ctx, lambda s: audience.set_mode(s, ctx.caller, slug, str(mode.value), now=ctx.now)
+        )
         if ref is None:
             return MailingListPayload(mailing_list=None, user_errors=errors)
         counted = next(c for c in audience.counts(ctx.conn, ctx.caller) if c.list.id == ref.id)
@@ -146,14 +148,15 @@ class AudienceMutations:
         _, errors = write(
             ctx,
             lambda s: audience.suppress(
-                s, ctx.caller, email, reason=reason.value, note=note or "", now=ctx.now
+                s, ctx.caller, email, reason=str(reason.value), note=note or "", now=ctx.now
             ),
         )
         return AudiencePayload(ok=not errors, user_errors=errors)
 
     @strawberry.mutation(
         description="Forget an address on its owner's request (GDPR art. 17): the subscriber, its lists, "
-        "the record of mails sent and any suppression. The audit log keeps only that an id was deleted. Admins."
+        "the record of mails sent and any suppression. The audit log keeps only that an id was deleted. "
+        "Admins."
     )
     def delete_subscriber(
         self, info: Info, email: Annotated[str, strawberry.argument(description="The address to forget.")]
