@@ -10,9 +10,8 @@ const slug = new URLSearchParams(location.search).get("slug") ?? "";
 function credit({ line, license }) {
   const at = license.url ? line.lastIndexOf(license.name) : -1;
   if (at < 0) return line;
-  return html`${line.slice(0, at)}<a rel="license" href="${license.url}">${license.name}</a>${line.slice(
-    at + license.name.length,
-  )}`;
+  const [before, after] = [line.slice(0, at), line.slice(at + license.name.length)];
+  return html`${before}<a rel="license" href="${license.url}">${license.name}</a>${after}`;
 }
 
 function lead(image) {
