@@ -28,6 +28,7 @@ from cms.services.images import storage_for
 from cms.services.ratelimit import RateLimiter
 from cms.services.snapshot import ContentSnapshot
 from cms.settings import Settings
+from cms.web import examples
 from cms.web.admin import admin_asset, admin_page
 from cms.web.cors import CorsMiddleware, CorsPolicy
 from cms.web.documents import PublicDocuments
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *FeedEndpoints(documents).routes(),
             *SitemapEndpoints(documents).routes(),
             *JsonLdEndpoint(documents).routes(),
+            *examples.routes(),
         ],
         middleware=[
             Middleware(ObservabilityMiddleware, access_log=settings.access_log),
