@@ -89,7 +89,7 @@ class Worker:
         return len(batch)
 
     def _keep_time(self) -> None:
-        conn, _ = clock.open_reading(self.db, self.snapshot, utcnow())
+        conn, _, _ = clock.open_reading(self.db, self.snapshot, utcnow())
         conn.close()
 
     async def _handle(self, client: httpx.AsyncClient, message: Any) -> None:
