@@ -24,8 +24,8 @@ from cms.media.s3 import parse_location
 #: a test are checked against this, so a new setting cannot go undocumented.
 DOCUMENTATION: dict[str, str] = {
     "CMS_DATABASE_URL": "SQLAlchemy URL of the content store (SQLite or PostgreSQL).",
-    "CMS_DATABASE_REPLICA_URL": "Optional URL of a PostgreSQL read replica: public reads go there while it has "
-    "applied the newest change; writes, staff reads, `changes` and reads after a write go to the primary.",
+    "CMS_DATABASE_REPLICA_URL": "Optional URL of a PostgreSQL read replica: public reads go there while it "
+    "has applied the newest change; writes, staff reads, `changes` and reads after a write use the primary.",
     "CMS_MEDIA_ROOT": "Folder for uploaded originals and generated renditions.",
     "CMS_SECRET_KEY": "Secret for signing preview links, media URLs, sync tokens and mail links. Unset: "
     "read from CMS_SECRET_KEY_FILE, which `cms serve` creates on first run for a single machine.",

@@ -78,7 +78,9 @@ class Router:
         except SQLAlchemyError as exc:
             with self._lock:
                 self._resting_until = time.monotonic() + self.backoff
-            log.warning("the read replica did not answer (%s); reading the primary for %g s", exc, self.backoff)
+            log.warning(
+                "the read replica did not answer (%s); reading the primary for %g s", exc, self.backoff
+            )
             return primary, latest, "primary"
         if seen < latest:
             replica.close()  # behind the newest change: its answer could be stale
