@@ -107,7 +107,10 @@ class Counted:
 
 @pytest.fixture
 def app(settings: Settings, replica: Engine) -> Iterator[tuple[TestClient, Counted]]:
-    with_replica = replace(settings, database_replica_url=str(replica.url.render_as_string(False)))
+    # Nodes reading a replica must share a key they were given (DECISIONS: secrets across nodes).
+    with_replica = replace(
+        settings, database_replica_url=replica.url.render_as_string(False), secret_key_source="env"
+    )
     application = create_app(with_replica)
     counted = Counted(application.state.cms.db)
     with TestClient(application) as http:
@@ -209,8 +212,12 @@ def test_a_replica_behind_the_newest_change_is_not_read_until_it_catches_up(
     assert len(counted.replica) == 1, counted.replica  # asked for its sequence, then left alone
     assert "change_log" in counted.replica[0]
 
+    ready = http.get("/readyz").json()
+    assert ready["replica"] == {"status": "ok", "changesBehind": 1, "reads": "primary"}
+
     _catch_up(replica, db)
     assert _title(http) == "Told by the replica"
+    assert http.get("/readyz").json()["replica"]["reads"] == "replica"
 
 
 def test_reads_after_a_write_in_the_same_request_go_to_the_primary(app: tuple[TestClient, Counted]) -> None:
@@ -243,11 +250,16 @@ def test_an_unreachable_replica_leaves_reads_on_the_primary(
         broken = make_url(settings.database_url).set(port=1).render_as_string(hide_password=False)
     else:
         broken = f"sqlite:///{tmp_path}/no/such/dir/replica.db"
-    with TestClient(create_app(replace(settings, database_replica_url=broken))) as http:
+    with TestClient(
+        create_app(replace(settings, database_replica_url=broken, secret_key_source="env"))
+    ) as http:
         assert _title(http) == "Told by the primary"
         assert _title(http) == "Told by the primary"  # the replica rests: not tried again at once
         router = http.app.state.cms.router  # type: ignore[attr-defined]
         assert router._resting_until > 0
+        ready = http.get("/readyz")
+        assert ready.status_code == 200  # the primary answers: still ready
+        assert ready.json()["replica"] == {"status": "unreachable", "reads": "primary"}
 
 
 def test_a_replica_needs_an_explicit_secret_key(settings: Settings) -> None:
