@@ -113,17 +113,21 @@ def create_db_engine(
     connect_args: dict[str, Any] = {"options": options}
     if connect_timeout is not None:
         connect_args["connect_timeout"] = max(1, round(connect_timeout))
+    # The check without a round trip reads psycopg 3's libpq handle; other drivers keep the ping.
+    psycopg3 = make_url(url).get_driver_name() == "psycopg"
     engine = create_engine(
         url,
         echo=echo,
         pool_size=10,
         max_overflow=10,
+        pool_pre_ping=not psycopg3,
         # Connections older than this are replaced at checkout: no proxy or firewall idle limit
         # (typically 10 minutes or more) silently cuts a pooled connection.
         pool_recycle=POOL_RECYCLE,
         connect_args=connect_args,
     )
-    event.listen(engine, "checkout", _idle_socket_is_quiet)
+    if psycopg3:
+        event.listen(engine, "checkout", _idle_socket_is_quiet)
     return engine
 
 
