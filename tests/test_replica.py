@@ -172,7 +172,7 @@ def test_changes_reads_the_primary_even_for_a_partner(
     body = http.post("/graphql", json={"query": CHANGES}, headers=headers).json()
     assert "errors" not in body, body
     assert [i["article"]["title"] for i in body["data"]["changes"]["items"]] == ["Told by the primary"]
-    # Asked together with a public field, the whole answer comes from the primary's newest state.
+    # Fields resolved after it read the primary too (those before it read a replica that was current).
     counted.clear()
     both = "{ changes(first: 10) { items { article { title } } } articles(first: 5) { nodes { title } } }"
     body = http.post("/graphql", json={"query": both}, headers=headers).json()
