@@ -128,7 +128,28 @@ def create_db_engine(
     )
     if psycopg3:
         event.listen(engine, "checkout", _idle_socket_is_quiet)
+        event.listen(engine, "connect", _autocommit_postgres)
+        event.listen(engine, "begin", _begin_postgres)
     return engine
+
+
+#: Execution option of read connections on PostgreSQL: no transaction is opened for them.
+READ_ONLY = "cms_read_only"
+
+
+def _autocommit_postgres(dbapi_connection: Any, _record: Any) -> None:
+    # psycopg opens a transaction before the first statement unless in autocommit; we open it
+    # ourselves, for writers only (as on SQLite). Reads then cost no BEGIN and no ROLLBACK, and
+    # psycopg's commit() and rollback() still end a transaction we began (they look at the server's
+    # transaction status, not at this flag).
+    dbapi_connection.autocommit = True
+
+
+def _begin_postgres(conn: Any) -> None:
+    # At READ COMMITTED, PostgreSQL's default, every statement takes its own snapshot inside a
+    # transaction too: a read loses nothing by running without one.
+    if not conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
 
 
 #: Seconds a pooled PostgreSQL connection is kept before it is replaced.
@@ -168,11 +189,12 @@ class Database:
             # SQLite's BEGIN is in process and free, and it is what holds one WAL snapshot for the
             # whole request.
             return engine
-        # PostgreSQL reads in autocommit: no BEGIN before the first statement and no ROLLBACK at
-        # the end (two round trips of a front page's seven). Nothing is lost: at READ COMMITTED,
-        # PostgreSQL's default, every statement takes its own snapshot inside a transaction too.
-        # Same pool and events as the engine; the mode is set client-side at checkout.
-        return engine.execution_options(isolation_level="AUTOCOMMIT")
+        # PostgreSQL reads open no transaction: no BEGIN before the first statement and no ROLLBACK
+        # at the end (two round trips of a front page's seven); see _begin_postgres. Same pool and
+        # events as the engine. (Not isolation_level="AUTOCOMMIT": SQLAlchemy then switches each
+        # connection's mode at checkout and back at checkin, and a connection left to the garbage
+        # collector was not always returned.)
+        return engine.execution_options(**{READ_ONLY: True})
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
