@@ -62,7 +62,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     # No statement may outlive the longest a query may run (SQLite follows each
     # request's own deadline instead; see cms/db.py).
-    db = Database(settings.database_url, statement_timeout=settings.execution_timeout)
+    db = Database(
+        settings.database_url,
+        replica_url=settings.database_replica_url,
+        statement_timeout=settings.execution_timeout,
+    )
     count_statements(db.engine)
     state = AppState(
         settings=settings,

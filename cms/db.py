@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -60,7 +62,36 @@ def _begin_sqlite(conn: Any) -> None:
     conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
 
 
-def create_db_engine(url: str, *, echo: bool = False, statement_timeout: float | None = None) -> Engine:
+def _idle_socket_is_quiet(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """At checkout, without a round trip: an idle PostgreSQL connection the server has closed
+    (restart, failover, pg_terminate_backend, idle timeout) has something to read — its FATAL
+    notice and the end of the stream. The pool then drops it and checks out another.
+
+    This replaces ``pool_pre_ping``, which costs a round trip per checkout (one of seven in a front
+    page). A connection that dies silently (a dropped network path) is caught by ``pool_recycle``
+    or by the one retry of a read's first statement (cms.services.routing)."""
+    pgconn = dbapi_connection.pgconn
+    try:
+        if pgconn.status != 0:  # libpq CONNECTION_OK
+            raise DisconnectionError("the connection is not open")
+        poller = select.poll()
+        poller.register(pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
+        # Nothing is asked of an idle connection (we never LISTEN), so anything waiting is a goodbye.
+        if poller.poll(0):
+            raise DisconnectionError("the server closed this idle connection")
+    except DisconnectionError:
+        raise
+    except Exception as exc:  # pgconn.socket raises once libpq has closed it
+        raise DisconnectionError(str(exc)) from exc
+
+
+def create_db_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    statement_timeout: float | None = None,
+    connect_timeout: float | None = None,
+) -> Engine:
     """``statement_timeout`` (seconds) caps every PostgreSQL statement; SQLite uses
     ``statement_deadline`` instead, which follows each request's own deadline."""
     if is_sqlite(url):
@@ -79,29 +110,95 @@ def create_db_engine(url: str, *, echo: bool = False, statement_timeout: float |
     options = "-c timezone=UTC"
     if statement_timeout is not None:
         options += f" -c statement_timeout={max(1, round(statement_timeout * 1000))}"
-    return create_engine(
+    connect_args: dict[str, Any] = {"options": options}
+    if connect_timeout is not None:
+        connect_args["connect_timeout"] = max(1, round(connect_timeout))
+    # The check without a round trip reads psycopg 3's libpq handle; other drivers keep the ping.
+    psycopg3 = make_url(url).get_driver_name() == "psycopg"
+    engine = create_engine(
         url,
         echo=echo,
         pool_size=10,
         max_overflow=10,
-        pool_pre_ping=True,
-        connect_args={"options": options},
+        pool_pre_ping=not psycopg3,
+        # Connections older than this are replaced at checkout: no proxy or firewall idle limit
+        # (typically 10 minutes or more) silently cuts a pooled connection.
+        pool_recycle=POOL_RECYCLE,
+        connect_args=connect_args,
     )
+    if psycopg3:
+        event.listen(engine, "checkout", _idle_socket_is_quiet)
+        event.listen(engine, "connect", _autocommit_postgres)
+        event.listen(engine, "begin", _begin_postgres)
+    return engine
+
+
+#: Execution option of read connections on PostgreSQL: no transaction is opened for them.
+READ_ONLY = "cms_read_only"
+
+
+def _autocommit_postgres(dbapi_connection: Any, _record: Any) -> None:
+    # psycopg opens a transaction before the first statement unless in autocommit; we open it
+    # ourselves, for writers only (as on SQLite). Reads then cost no BEGIN and no ROLLBACK, and
+    # psycopg's commit() and rollback() still end a transaction we began (they look at the server's
+    # transaction status, not at this flag).
+    dbapi_connection.autocommit = True
+
+
+def _begin_postgres(conn: Any) -> None:
+    # At READ COMMITTED, PostgreSQL's default, every statement takes its own snapshot inside a
+    # transaction too: a read loses nothing by running without one.
+    if not conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+
+
+#: Seconds a pooled PostgreSQL connection is kept before it is replaced.
+POOL_RECYCLE = 300
 
 
 class Database:
-    """One engine, with separate doors for reading and for writing."""
+    """The primary (every write, and reads that must see the newest state) and, optionally, a
+    read replica for public reads. Which read goes where is cms.services.routing's decision."""
 
-    def __init__(self, url: str, *, echo: bool = False, statement_timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        replica_url: str | None = None,
+        echo: bool = False,
+        statement_timeout: float | None = None,
+    ) -> None:
         self.engine = create_db_engine(url, echo=echo, statement_timeout=statement_timeout)
         self.is_sqlite = is_sqlite(self.engine)
         self._writer = sessionmaker(
             self.engine.execution_options(sqlite_begin="BEGIN IMMEDIATE"), expire_on_commit=False
         )
+        self._reads = self._reading(self.engine)
+        self.replica: Engine | None = None
+        self._replica_reads: Engine | None = None
+        if replica_url is not None:
+            # A replica that does not answer must not hold requests up for long: reads fall back.
+            self.replica = create_db_engine(
+                replica_url, echo=echo, statement_timeout=statement_timeout, connect_timeout=2
+            )
+            self._replica_reads = self._reading(self.replica)
+
+    @staticmethod
+    def _reading(engine: Engine) -> Engine:
+        if is_sqlite(engine):
+            # SQLite's BEGIN is in process and free, and it is what holds one WAL snapshot for the
+            # whole request.
+            return engine
+        # PostgreSQL reads open no transaction: no BEGIN before the first statement and no ROLLBACK
+        # at the end (two round trips of a front page's seven); see _begin_postgres. Same pool and
+        # events as the engine. (Not isolation_level="AUTOCOMMIT": SQLAlchemy then switches each
+        # connection's mode at checkout and back at checkin, and a connection left to the garbage
+        # collector was not always returned.)
+        return engine.execution_options(**{READ_ONLY: True})
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
-        return cls(settings.database_url)
+        return cls(settings.database_url, replica_url=settings.database_replica_url)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -110,8 +207,15 @@ class Database:
             yield session
 
     def connect(self) -> Connection:
-        """A read connection; its first statement opens a snapshot that lasts until it closes."""
-        return self.engine.connect()
+        """A read connection to the primary; its first statement opens a snapshot that lasts until
+        it closes on SQLite (on PostgreSQL each statement reads committed data, as before)."""
+        return self._reads.connect()
+
+    def connect_replica(self) -> Connection:
+        """A read connection to the replica (CMS_DATABASE_REPLICA_URL); only when there is one."""
+        if self._replica_reads is None:
+            raise LookupError("no replica is configured (CMS_DATABASE_REPLICA_URL)")
+        return self._replica_reads.connect()
 
     def analyze(self) -> None:
         """Refresh the planner's statistics; after a bulk load its guesses are wrong
@@ -122,3 +226,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replica is not None:
+            self.replica.dispose()

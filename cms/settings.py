@@ -24,6 +24,8 @@ from cms.media.s3 import parse_location
 #: a test are checked against this, so a new setting cannot go undocumented.
 DOCUMENTATION: dict[str, str] = {
     "CMS_DATABASE_URL": "SQLAlchemy URL of the content store (SQLite or PostgreSQL).",
+    "CMS_DATABASE_REPLICA_URL": "Optional URL of a PostgreSQL read replica: public reads go there while it "
+    "has applied the newest change; writes, staff reads, `changes` and reads after a write use the primary.",
     "CMS_MEDIA_ROOT": "Folder for uploaded originals and generated renditions.",
     "CMS_SECRET_KEY": "Secret for signing preview links, media URLs, sync tokens and mail links. Unset: "
     "read from CMS_SECRET_KEY_FILE, which `cms serve` creates on first run for a single machine.",
@@ -391,6 +393,7 @@ def _widths(value: str | None) -> tuple[int, ...]:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///./cms.db"
+    database_replica_url: str | None = None
     media_root: Path = Path("./media")
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     # Where the key came from: "env" (CMS_SECRET_KEY), "file" (CMS_SECRET_KEY_FILE) or "random"
@@ -491,6 +494,9 @@ class Settings:
             secret, source = defaults.secret_key, "random"
         settings = cls(
             database_url=_normalise_database_url(env.get("CMS_DATABASE_URL") or defaults.database_url),
+            database_replica_url=(
+                _normalise_database_url(replica) if (replica := env.get("CMS_DATABASE_REPLICA_URL")) else None
+            ),
             media_root=Path(env.get("CMS_MEDIA_ROOT") or defaults.media_root),
             secret_key=secret,
             secret_key_source=source,
@@ -614,6 +620,7 @@ def shared_secret_problem(settings: Settings) -> str | None:
         reason
         for reason, applies in (
             ("CMS_REDIS_URL is set", settings.redis_url is not None),
+            ("CMS_DATABASE_REPLICA_URL is set", settings.database_replica_url is not None),
             (f"{settings.workers} workers run", settings.workers > 1),
         )
         if applies

@@ -110,7 +110,7 @@ class Worker:
         return len(batch)
 
     def _keep_time(self) -> None:
-        conn, _ = clock.open_reading(self.db, self.snapshot, utcnow())
+        conn, _, _ = clock.open_reading(self.db, self.snapshot, utcnow())
         conn.close()
         if self.settings.purge_url:
             purge.queue(self.db)

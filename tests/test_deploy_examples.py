@@ -65,12 +65,5 @@ def test_the_environment_example_names_only_documented_settings() -> None:
         if line.lstrip("#").startswith("CMS_")
     }
     undocumented = sorted(n for n in names if n not in DOCUMENTATION)
-    assert undocumented == [] or set(undocumented) <= PENDING, undocumented
+    assert undocumented == [], undocumented
 
-
-# Settings the example already shows that arrive with the production work (replica, S3, SMTP,
-# trusted proxies); the set shrinks to nothing as they land.
-PENDING = {
-    "CMS_DATABASE_REPLICA_URL", "CMS_MEDIA_STORAGE", "CMS_S3_ENDPOINT_URL", "CMS_SMTP_HOST", "CMS_SMTP_PORT",
-    "CMS_MAIL_FROM", "CMS_TRUSTED_PROXIES",
-}  # fmt: skip

@@ -13,6 +13,7 @@ from cms.db import Database
 from cms.search import SearchBackend
 from cms.services import clock, tokens
 from cms.services.ratelimit import RateLimiter
+from cms.services.routing import Router, Source
 from cms.services.snapshot import ContentSnapshot, Taxonomy
 from cms.services.tokens import PUBLIC, Caller
 from cms.services.views import ArticleView, Reader
@@ -31,6 +32,11 @@ class AppState:
     cache: Any = None  # the cms.cache.ResponseCache, unless CMS_RESPONSE_CACHE is off
     persisted: Any = None  # the cms.graphql.persisted.PersistedQueries
     limiter: RateLimiter = field(default_factory=RateLimiter)  # in memory unless given Redis
+    router: Router | None = None  # where reads go; None: the primary, always
+
+    def __post_init__(self) -> None:
+        if self.router is None:
+            self.router = Router(self.db)
 
 
 @dataclass
@@ -40,6 +46,10 @@ class Context:
     request: Any = None
     _conn: Connection | None = None
     _seq: int = 0
+    # Where this request's reads went ("primary" or "replica"), once it has read.
+    source: Source | None = None
+    # Set by a write or by a resolver that must see the newest state (`changes`): no replica.
+    _primary_only: bool = False
     caller: Caller = PUBLIC
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
     _reader: Reader | None = None
@@ -58,7 +68,13 @@ class Context:
         if self._conn is None:
             # The first statement opens the snapshot; everything this request
             # reads, and every memo it uses, belongs to this sequence number.
-            self._conn, self._seq = clock.open_reading(self.app.db, self.app.snapshot, self.now)
+            self._conn, self._seq, self.source = clock.open_reading(
+                self.app.db,
+                self.app.snapshot,
+                self.now,
+                router=self.app.router,
+                public=self.is_public and not self._primary_only,
+            )
         return self._conn
 
     @property
@@ -111,10 +127,23 @@ class Context:
         return self.caller.owns(self._creators[view.created_by])
 
     def after_write(self) -> None:
-        """A write committed: later reads in this request need a snapshot that includes it."""
+        """A write committed: later reads in this request need a snapshot that includes it,
+        on the primary (a replica may not have replayed it yet)."""
+        self._primary_only = True
+        self._reopen()
+
+    def use_primary(self) -> None:
+        """What follows must read the primary's newest state (``changes``: a mirror's position
+        must never go backwards). Reopens the snapshot if it was taken on the replica."""
+        self._primary_only = True
+        if self.source == "replica":
+            self._reopen()
+
+    def _reopen(self) -> None:
         self.close()
         self.loaders.clear()
         self._reader = None
+        self._creators.clear()
 
     def taxonomy(self) -> Taxonomy:
         return self.app.snapshot.taxonomy(self.conn, self.seq)

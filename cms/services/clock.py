@@ -9,19 +9,32 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from cms.db import Database
-from cms.services import changes, workflow
+from cms.services import workflow
+from cms.services.routing import Router, Source, first_read
 from cms.services.snapshot import ContentSnapshot
 
 
-def open_reading(db: Database, snapshot: ContentSnapshot, now: datetime) -> tuple[Connection, int]:
-    """A read connection and the change sequence it sees, after catching up with the clock."""
-    conn = db.connect()
-    seq = changes.current_seq(conn)
+def open_reading(
+    db: Database,
+    snapshot: ContentSnapshot,
+    now: datetime,
+    *,
+    router: Router | None = None,
+    public: bool = False,
+) -> tuple[Connection, int, Source]:
+    """A read connection, the change sequence it sees and where it reads, after catching up
+    with the clock. ``public`` reads may go to the replica (cms.services.routing)."""
+    if router is None:
+        conn, seq = first_read(db.connect)
+        source: Source = "primary"
+    else:
+        conn, seq, source = router.open(public=public)
     due = snapshot.next_announcement(conn, seq)
     if due is None or due > now:
-        return conn, seq
+        return conn, seq, source
     conn.close()
     with db.write() as session:
         workflow.announce_due(session, now=now)
-    conn = db.connect()
-    return conn, changes.current_seq(conn)
+    # The announcement is on the primary only, so far: read it there.
+    conn, seq = first_read(db.connect)
+    return conn, seq, "primary"

@@ -148,7 +148,7 @@ class PublicDocuments:
         state, settings = self.state, self.state.settings
         token = statement_deadline.set(time.monotonic() + settings.execution_timeout)
         now = utcnow()
-        conn, seq = clock.open_reading(state.db, state.snapshot, now)
+        conn, seq, _ = clock.open_reading(state.db, state.snapshot, now, router=state.router, public=True)
         try:
             reader = Reader(conn, settings=settings, now=now, taxonomy=state.snapshot.taxonomy(conn, seq))
             public_seq, modified = changes.newest_public(conn)

@@ -21,6 +21,7 @@ from cms.db import Database
 from cms.graphql.context import AppState
 from cms.migrate import head_revisions
 from cms.observability.requests import request_id
+from cms.services import changes
 from cms.settings import shared_secret_problem
 
 log = logging.getLogger("cms.health")
@@ -78,7 +79,26 @@ async def readyz(request: Request) -> JSONResponse:
         return _unavailable(database=f"did not answer within {DATABASE_WAIT:g} s")
     except _NotReady as exc:
         return _unavailable(database=str(exc))
+    body: dict[str, object] = {"database": "ok", "revision": revision}
+    if state.db.replica is not None:
+        try:
+            body["replica"] = await asyncio.wait_for(asyncio.to_thread(_replica, state), DATABASE_WAIT)
+        except TimeoutError:
+            body["replica"] = {"status": "did not answer", "reads": "primary"}
     media = getattr(request.app.state, "media", None)
     if media is not None and (problem := await media.storage_problem()):
-        return _unavailable(database="ok", revision=revision, media=problem)
-    return JSONResponse({"status": "ok", "database": "ok", "revision": revision, "media": "ok"})
+        return _unavailable(**{**body, "media": problem})
+    return JSONResponse({"status": "ok", **body, "media": "ok"})
+
+
+def _replica(state: AppState) -> dict[str, object]:
+    """How far the read replica is behind. Not a reason to be unready: the primary takes its reads."""
+    with state.db.connect() as conn:
+        newest = changes.current_seq(conn)
+    try:
+        with state.db.connect_replica() as conn:
+            seen = changes.current_seq(conn)
+    except SQLAlchemyError:
+        return {"status": "unreachable", "reads": "primary"}
+    behind = max(0, newest - seen)
+    return {"status": "ok", "changesBehind": behind, "reads": "primary" if behind else "replica"}

@@ -62,6 +62,7 @@ class SyndicationQueries:
         ctx: Context = info.context
         ctx.caller.require(Action.CHANGES_READ)
         ctx.cacheable = False  # positions are personal, and always read fresh
+        ctx.use_primary()
         limit = sync.DEFAULT_PAGE if first is None else first
         if not 1 <= limit <= sync.MAX_PAGE:
             raise BadInput(f"`first` must be between 1 and {sync.MAX_PAGE}", field="first")
