@@ -66,4 +66,3 @@ def test_the_environment_example_names_only_documented_settings() -> None:
     }
     undocumented = sorted(n for n in names if n not in DOCUMENTATION)
     assert undocumented == [], undocumented
-

@@ -362,3 +362,22 @@ def test_a_mirror_stays_exact_while_four_editors_write(
     assert not [f for f in failures if "UNAUTHENTICATED" in f or "INTERNAL" in f]
     assert {k: v["title"] for k, v in mirror.items()} == published(db)
     assert len(mirror) > 12
+
+
+def test_a_publish_made_after_a_sync_request_began_is_not_tombstoned(seed: Seeder, db: Database) -> None:
+    """A page judges the articles it reads after the request began: an article published (and
+    announced) by a writer meanwhile is live, though its publication time is after the reader's
+    `now`. Judged by that `now`, the partner would get a tombstone and never hear of it again."""
+    from cms.services import changes, sync
+
+    began = utcnow()
+    with db.connect() as conn:
+        start = sync.Position(0, 0, False, changes.current_seq(conn))
+    pk = seed.article("Published while the page was read", published_at=began + timedelta(seconds=1))
+    with db.write() as session:
+        session.execute(Article.__table__.update().values(announced=True))  # type: ignore[attr-defined]
+        changes.record(session, entity="article", ids=[pk], kind="update", public=True)
+    with db.connect() as conn:
+        found = sync.page(conn, scope=None, secret="s", since=start, limit=10, now=began)
+    assert [u.article_id for u in found.upserts] == [pk]
+    assert found.tombstones == []

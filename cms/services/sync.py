@@ -128,7 +128,11 @@ def _state(row: Any, scope: Scope | None, now: datetime) -> str | None:
     """None for an article the caller may have now, else the reason it may not."""
     if row is None:
         return "DELETED"
-    if row.state == S.PUBLISHED.value and row.published_at is not None and row.published_at <= now:
+    # Announced means its go-live is in the change log already: live whatever ``now`` says. The
+    # request's ``now`` was taken when it began, before a publish it reads may have been made, and
+    # that publish's change is consumed by this page: judged by ``now`` alone, it would be lost.
+    live = row.announced or (row.published_at is not None and row.published_at <= now)
+    if row.state == S.PUBLISHED.value and live:
         return None if scope is None or scope.takes_section(row.section_id) else "OUT_OF_SCOPE"
     if row.state == S.ARCHIVED.value:
         return "ARCHIVED"
@@ -197,7 +201,9 @@ def _following(
     for entry in entries:  # in sequence order, so the last entry of each article wins
         latest.pop(entry.entity_id, None)
         latest[entry.entity_id] = entry
-    stmt = select(_article.c.id, _article.c.state, _article.c.published_at, _article.c.section_id)
+    stmt = select(
+        _article.c.id, _article.c.state, _article.c.published_at, _article.c.announced, _article.c.section_id
+    )
     rows = {r.id: r for r in conn.execute(stmt.where(_article.c.id.in_(list(latest))))} if latest else {}
     upserts, tombstones = [], []
     for article_id, entry in latest.items():
