@@ -37,7 +37,10 @@ FIRST_QUERY = """\
     edges { node {
       title slug publishedAt url
       authors { name }
-      leadImage { title credit { line creator sourceUrl license { code url allowsCommercialUse } } }
+      leadImage {
+        alt url(width: 640) srcSet(widths: [320, 640, 1280]) placeholder { blurhash dominantColor }
+        credit { line creator sourceUrl license { code url allowsCommercialUse } }
+      }
     } }
   }
   search(query: "sanctions -tariffs", first: 3) {
