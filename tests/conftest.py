@@ -213,6 +213,23 @@ def live_gql(server: str) -> Iterator[GraphQLClient]:
         yield GraphQLClient(http)
 
 
+# --- Redis ------------------------------------------------------------------------------------
+
+REDIS_URL = os.environ.get("CMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The local Redis (CI and the dev machines run one); tests that need it skip without it."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:  # pragma: no cover
+        pytest.skip(f"Redis is not running at {REDIS_URL}")
+    return REDIS_URL
+
+
 # --- Media stores ------------------------------------------------------------------------
 
 

@@ -8,8 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import httpx2 as httpx
-import pytest
-import redis
 
 from cms.db import Database
 from cms.media.signing import signed_path
@@ -19,17 +17,6 @@ from cms.settings import Settings
 
 from .conftest import serve
 from .test_media_intake import photo, save
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:  # pragma: no cover - CI and the dev machines run Redis
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    return REDIS_URL
 
 
 def _original(db: Database, settings: Settings) -> str:

@@ -15,7 +15,6 @@ from typing import Any
 import brotli
 import httpx2 as httpx
 import pytest
-import redis
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
@@ -30,7 +29,6 @@ from .test_editorial_api import token_for
 from .webhook_receiver import receiver
 
 TITLES = "query Titles { articles(first: 10) { edges { node { id title section { slug } } } } }"
-REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
@@ -306,15 +304,6 @@ def test_registering_checks_the_document_and_the_role(db: Database, http: TestCl
 
 
 # --- Several nodes through Redis ------------------------------------------------------------------
-
-
-@pytest.fixture
-def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:  # pragma: no cover - CI and the dev machines run Redis
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    return REDIS_URL
 
 
 def test_a_write_on_one_node_drops_the_other_nodes_entries_through_redis(

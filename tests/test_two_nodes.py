@@ -16,7 +16,6 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
-import redis
 from PIL import Image as PILImage
 
 from cms.db import Database
@@ -28,7 +27,6 @@ from .factories import Seeder
 from .test_editorial_api import token_for
 from .test_media_intake import photo, save
 
-REDIS_URL = os.environ.get("CMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TITLES = "{ articles(first: 5) { edges { node { title } } } }"
 
 
@@ -45,16 +43,12 @@ def _address() -> str:
 
 
 @pytest.fixture
-def nodes(settings: Settings, tmp_path: Path) -> Iterator[list[Node]]:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:  # pragma: no cover - CI and the dev machines run Redis
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+def nodes(settings: Settings, tmp_path: Path, redis_url: str) -> Iterator[list[Node]]:
     env = {
         **os.environ,
         "CMS_DATABASE_URL": settings.database_url,
         "CMS_MEDIA_ROOT": str(settings.media_root),
-        "CMS_REDIS_URL": REDIS_URL,
+        "CMS_REDIS_URL": redis_url,
         "CMS_SECRET_KEY": settings.secret_key,
         "CMS_BASE_URL": "https://example.org",
         # Far apart, so only Redis can explain one node hearing of the other's writes in time.

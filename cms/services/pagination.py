@@ -67,6 +67,14 @@ def decode_cursor(cursor: str, *, argument: str) -> list[Any]:
     return list(parts)
 
 
+def decode_row_cursor(cursor: str, kind: str, *, argument: str, what: str) -> int:
+    """The row id in a ``(kind, id)`` cursor; any other cursor is BAD_USER_INPUT naming ``what``."""
+    parts = decode_cursor(cursor, argument=argument)
+    if len(parts) != 2 or parts[0] != kind or type(parts[1]) is not int or not 0 < parts[1] < 2**31:
+        raise BadInput(f"`{argument}` is not a cursor of {what}", field=argument)
+    return int(parts[1])
+
+
 def _lone_surrogate(text: str) -> bool:
     try:
         text.encode("utf-8")

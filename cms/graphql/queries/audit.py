@@ -9,12 +9,11 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from cms.errors import BadInput
 from cms.graphql.arguments import PAGE_COST, AfterOnly, FirstOnly
 from cms.graphql.context import Context
 from cms.graphql.relay import PageInfo, to_global_id
 from cms.services import audit, surrogates
-from cms.services.pagination import decode_cursor, encode_cursor, page_request
+from cms.services.pagination import decode_row_cursor, encode_cursor, page_request
 from cms.services.permissions import Action
 
 
@@ -76,15 +75,7 @@ class AuditQueries:
         )  # fmt: skip
         before_id = None
         if after is not None:
-            parts = decode_cursor(after, argument="after")
-            if (
-                len(parts) != 2
-                or parts[0] != "audit"
-                or type(parts[1]) is not int
-                or not 0 < parts[1] < 2**63
-            ):
-                raise BadInput("`after` is not a cursor of the audit log", field="after")
-            before_id = parts[1]
+            before_id = decode_row_cursor(after, "audit", argument="after", what="the audit log")
         rows, more, total = audit.page(ctx.conn, limit=page.limit, before_id=before_id, action=action)
         edges = [AuditEntryEdge(cursor=encode_cursor("audit", r.id), node=_entry(r)) for r in rows]
         page_info = PageInfo.of(

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from cms.errors import BadInput
 from cms.graphql.arguments import AfterOnly, FirstOnly
 from cms.graphql.context import Context
 from cms.graphql.queries.syndication import partner_type
@@ -20,7 +19,7 @@ from cms.graphql.types.webhooks import (
     delivery_type,
 )
 from cms.services import outbox, partners, webhooks
-from cms.services.pagination import decode_cursor, encode_cursor, page_request
+from cms.services.pagination import decode_row_cursor, encode_cursor, page_request
 from cms.services.permissions import Action
 
 
@@ -52,12 +51,9 @@ def delivery_connection(
         first=first, after=after, last=None, before=None,
         default_size=ctx.settings.default_page_size, max_size=ctx.settings.max_page_size,
     )  # fmt: skip
-    before_id = None
-    if after is not None:
-        parts = decode_cursor(after, argument="after")
-        if len(parts) != 2 or parts[0] != "delivery" or type(parts[1]) is not int or not 0 < parts[1] < 2**31:
-            raise BadInput("`after` is not a cursor of deliveries", field="after")
-        before_id = parts[1]
+    before_id = (
+        None if after is None else decode_row_cursor(after, "delivery", argument="after", what="deliveries")
+    )
     rows, more, total = webhooks.deliveries(
         ctx.conn, webhook_id=webhook_id, status=status.name.lower() if status else None,
         limit=page.limit, before_id=before_id,
