@@ -18,6 +18,7 @@ from starlette.routing import Route
 from cms.cache import ResponseCache
 from cms.db import Database
 from cms.graphql.context import AppState
+from cms.graphql.hits import HitLane
 from cms.graphql.http import GraphQLEndpoint
 from cms.graphql.schema import build_schema
 from cms.graphql.workers import ExecutionPool
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.response_cache:
         state.cache = ResponseCache(settings, db)
     graphiql = GraphiQLPage()
+    cors = CorsPolicy.from_settings(settings)
     pool = ExecutionPool(settings.execution_threads)
     endpoint = GraphQLEndpoint(build_schema(settings), state, pool, ide=graphiql.page)
     metrics = MetricsEndpoint(db, endpoint.gate, pool)
@@ -135,8 +137,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *examples.routes(),
         ],
         middleware=[
+            # Outermost: a repeated public query answered from the cache needs nothing below it.
+            Middleware(HitLane, endpoint=endpoint, cors=cors, access_log=settings.access_log),
             Middleware(ObservabilityMiddleware, access_log=settings.access_log),
-            Middleware(CorsMiddleware, policy=CorsPolicy.from_settings(settings)),
+            Middleware(CorsMiddleware, policy=cors),
         ],
         exception_handlers={500: _server_error},
         lifespan=lifespan,

@@ -20,6 +20,7 @@ import orjson
 
 from cms.cache.encoding import CODINGS, compress
 from cms.cache.invalidation import ChangeFollower, RedisBridge
+from cms.cache.known import KnownRequests
 from cms.cache.store import Entry, ResponseStore
 from cms.db import Database
 from cms.settings import Settings
@@ -36,6 +37,7 @@ class ResponseCache:
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
         self.store = ResponseStore(max_bytes=settings.response_cache_bytes)
+        self.known = KnownRequests()
         self.follower = ChangeFollower(db, self.store)
         self.bridge = RedisBridge(settings.redis_url, self.store) if settings.redis_url else None
 

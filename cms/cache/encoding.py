@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 
 import brotli
@@ -9,6 +10,7 @@ import brotli
 CODINGS = ("br", "gzip")  # in order of preference on a tie
 
 
+@functools.lru_cache(maxsize=256)
 def negotiate(accept_encoding: str) -> str | None:
     """The coding to answer with (br before gzip), or None for identity."""
     weights: dict[str, float] = {}

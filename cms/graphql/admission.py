@@ -45,9 +45,14 @@ class Gate:
         }
 
     async def admit(self, request: Request) -> Admission:
+        handed = getattr(request.state, "admission", None)
+        if isinstance(handed, Admission):
+            return handed  # counted already, by the lane in front (cms.graphql.hits)
         header = request.headers.get("authorization")
         peer = request.client.host if request.client else None
-        forwarded = request.headers.get("x-forwarded-for")
+        return await self.admit_raw(header, peer, request.headers.get("x-forwarded-for"))
+
+    async def admit_raw(self, header: str | None, peer: str | None, forwarded: str | None) -> Admission:
         if header is None and not self.state.limiter.shared:
             return self._admit(None, peer, forwarded)
         return await self.pool.run(self._admit, header, peer, forwarded)

@@ -89,11 +89,11 @@ class _Refusal(Exception):
 
 def _accepts(request: Request) -> str | None:
     """The media type to answer with, or None when the client accepts neither."""
-    return _media_type_for(request.headers.get("accept", ""))
+    return media_type_for(request.headers.get("accept", ""))
 
 
 @functools.lru_cache(maxsize=256)
-def _media_type_for(accept: str) -> str | None:
+def media_type_for(accept: str) -> str | None:
     if not accept.strip():
         return JSON
     offered: list[tuple[float, str]] = []
@@ -209,18 +209,19 @@ class GraphQLEndpoint:
         media_type = _accepts(request)
         if media_type is None:
             raise _Refusal(f"this endpoint answers {GRAPHQL_RESPONSE} or {JSON}", "NOT_ACCEPTABLE", 406)
-        params = await self._params(request, media_type)
+        params, raw = await self._params(request, media_type)
         caller = admission.caller
         audience = _audience(caller)
         key = None
         if self.cache is not None and audience is not None:
-            key = self.cache.key(
-                audience, _document_id(params), params.get("operationName"), params.get("variables")
-            )
+            document = _document_id(params)
+            key = self.cache.key(audience, document, params.get("operationName"), params.get("variables"))
             entry = self.cache.store.get(key) if self._may_serve_cached(params, caller) else None
             if entry is not None:
                 metrics.cache_hit()
                 note_operation(entry.operation)  # counted under its operation, though nothing ran
+                if audience == "public" and raw is not None:
+                    self.cache.known.learn(request.method, raw, key, document)  # the lane answers it next
                 return self._from_cache(request, entry, media_type)
             metrics.cache_miss()
         answer = await self.pool.run(self._execute, request, params, media_type, caller)
@@ -249,8 +250,8 @@ class GraphQLEndpoint:
         """A cached (or just stored) answer: HTTP caching headers for GET, 304 when the client has it."""
         headers = {"ETag": entry.etag, "Vary": "Accept, Accept-Encoding"}
         if request.method == "GET":
-            headers["Cache-Control"] = self._cache_control(entry)
-            headers["Surrogate-Key"] = _surrogate_header(entry.keys)
+            headers["Cache-Control"] = self.cache_control(entry)
+            headers["Surrogate-Key"] = surrogate_header(entry.keys)
             if entry.etag in _etags(request.headers.get("if-none-match", "")):
                 return Response(status_code=304, headers=headers)
         else:
@@ -261,7 +262,7 @@ class GraphQLEndpoint:
             return Response(entry.encoded[coding], media_type=media_type, headers=headers)
         return Response(entry.body, media_type=media_type, headers=headers)
 
-    def _cache_control(self, entry: Entry) -> str:
+    def cache_control(self, entry: Entry) -> str:
         settings = self.state.settings
         # Never past the next scheduled go-live: a cache must not keep the old front page then.
         left = max(0, int(entry.expires - time.time()))
@@ -285,7 +286,8 @@ class GraphQLEndpoint:
             headers["Content-Encoding"] = coding
         return Response(body, status_code=status, media_type=media_type, headers=headers)
 
-    async def _params(self, request: Request, media_type: str) -> dict[str, Any]:
+    async def _params(self, request: Request, media_type: str) -> tuple[dict[str, Any], bytes | None]:
+        """The request's parameters, and the raw bytes they came from (None for a multipart upload)."""
         if request.method == "GET":
             params: dict[str, Any] = dict(request.query_params)
             for key in ("variables", "extensions"):
@@ -296,10 +298,10 @@ class GraphQLEndpoint:
                         raise _Refusal(f"`{key}` is not valid JSON", "BAD_REQUEST", 400) from None
                 else:
                     params.pop(key, None)
-            return self._checked(params, media_type)
+            return self._checked(params, media_type), request.scope["query_string"]
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type == "multipart/form-data":
-            return self._checked(await self._multipart(request), media_type)
+            return self._checked(await self._multipart(request), media_type), None
         if content_type not in {JSON, GRAPHQL_RESPONSE}:
             raise _Refusal("send GraphQL requests as application/json", "UNSUPPORTED_MEDIA_TYPE", 415)
         body = await self._read_body(request)
@@ -311,7 +313,7 @@ class GraphQLEndpoint:
             raise _Refusal("batched requests are not supported", "BAD_REQUEST", 400)
         if not isinstance(params, dict):
             raise _Refusal("request body must be a JSON object", "BAD_REQUEST", 400)
-        return self._checked(params, media_type)
+        return self._checked(params, media_type), body
 
     def _checked(self, params: dict[str, Any], media_type: str) -> dict[str, Any]:
         for key, kind in (("query", str), ("operationName", str), ("variables", dict), ("extensions", dict)):
@@ -354,8 +356,10 @@ class GraphQLEndpoint:
         if declared and declared.isdigit() and int(declared) > limit:
             raise _too_large(limit)
         chunks, size = [], 0
+        # The clock started when the request did, even if the lane in front began reading.
+        began = getattr(request.state, "body_began", None) or asyncio.get_running_loop().time()
         try:
-            async with asyncio.timeout(settings.body_timeout):
+            async with asyncio.timeout_at(began + settings.body_timeout):
                 async for chunk in request.stream():
                     size += len(chunk)
                     if size > limit:
@@ -465,7 +469,7 @@ def _etags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-def _surrogate_header(keys: frozenset[str]) -> str:
+def surrogate_header(keys: frozenset[str]) -> str:
     header = " ".join(sorted(keys))
     if len(header) <= MAX_SURROGATE_HEADER:
         return header

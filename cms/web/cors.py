@@ -59,6 +59,7 @@ EXPOSE_HEADERS = (
 #: Seconds a browser may reuse a preflight; Chromium caps it at 7200, Firefox at 86400.
 MAX_AGE = 7200
 DEVELOPMENT_ORIGINS = ("http://localhost:*", "http://127.0.0.1:*")
+_EXPOSED = ", ".join(EXPOSE_HEADERS).encode("latin-1")
 
 
 def allowed_origins(settings: Settings) -> tuple[str, ...]:
@@ -101,6 +102,19 @@ class CorsPolicy:
             return True
         return origin in self.any_port  # the default port, which browsers leave out
 
+    def grant(self, origin: str | None, *, expose: bool = True) -> list[tuple[bytes, bytes]]:
+        """The Access-Control-* headers of an answer to ``origin`` (none when it may not read it)."""
+        if self.any_origin:
+            given = [(b"access-control-allow-origin", b"*")]
+        elif origin is not None and self.allows(origin):
+            given = [
+                (b"access-control-allow-origin", origin.encode("latin-1")),
+                (b"access-control-allow-credentials", b"true"),
+            ]
+        else:
+            return []
+        return [*given, (b"access-control-expose-headers", _EXPOSED)] if expose else given
+
 
 def _add_vary(headers: MutableHeaders, *names: str) -> None:
     present = {v.strip().lower() for value in headers.getlist("vary") for v in value.split(",")}
@@ -128,26 +142,17 @@ class CorsMiddleware:
             await self._preflight(origin, headers)(scope, receive, send)
             return
         # With "*" every response gets the same headers, Origin or not, so caches may share it.
-        allowed = self.policy.any_origin or (origin is not None and self.policy.allows(origin))
+        granted = self.policy.grant(origin)
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                response_headers = MutableHeaders(scope=message)
                 if not self.policy.any_origin:
-                    _add_vary(response_headers, "Origin")
-                if allowed:
-                    self._grant(response_headers, origin or "*")
-                    response_headers["access-control-expose-headers"] = ", ".join(EXPOSE_HEADERS)
+                    _add_vary(MutableHeaders(scope=message), "Origin")
+                if granted:
+                    message["headers"] = [*message.get("headers", ()), *granted]
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
-
-    def _grant(self, headers: MutableHeaders, origin: str) -> None:
-        if self.policy.any_origin:
-            headers["access-control-allow-origin"] = "*"
-        else:
-            headers["access-control-allow-origin"] = origin
-            headers["access-control-allow-credentials"] = "true"
 
     def _preflight(self, origin: str, request: Headers) -> Response:
         method = request["access-control-request-method"].strip()
@@ -172,7 +177,7 @@ class CorsMiddleware:
         vary = ("Access-Control-Request-Method", "Access-Control-Request-Headers")
         _add_vary(response.headers, *vary if self.policy.any_origin else ("Origin", *vary))
         if not reason:
-            self._grant(response.headers, origin)
+            response.raw_headers.extend(self.policy.grant(origin, expose=False))
             response.headers["access-control-allow-methods"] = ", ".join(ALLOW_METHODS)
             response.headers["access-control-allow-headers"] = ", ".join(ALLOW_HEADERS)
             response.headers["access-control-max-age"] = str(MAX_AGE)
