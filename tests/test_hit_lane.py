@@ -79,7 +79,8 @@ def test_a_repeated_public_query_is_answered_in_front_with_the_endpoints_bytes_a
         _article(seed, f"Story {n} " + "with a title long enough to be worth compressing " * 2)
     first, second, third, fourth = (_ask(http, method, **extra) for _ in range(4))
     assert endpoint_calls == [method, method]  # a miss, then a hit that teaches the lane
-    assert first.status_code == 200 and "errors" not in first.json()
+    assert first.status_code == 200
+    assert "errors" not in first.json()
     assert _comparable(third) == _comparable(second) == _comparable(fourth)
     assert third.headers["x-request-id"] != second.headers["x-request-id"]
     assert int(third.headers["ratelimit-remaining"]) == int(second.headers["ratelimit-remaining"]) - 1
@@ -160,9 +161,7 @@ def test_hits_in_front_are_counted_like_any_request(seed: Seeder, db: Database, 
     assert delta(before, after, "cms_sql_statements_per_request_bucket", **sql, le="0.0") == 4
 
 
-def test_a_slow_body_has_one_deadline_from_the_start_of_the_request(
-    seed: Seeder, cached: Settings
-) -> None:
+def test_a_slow_body_has_one_deadline_from_the_start_of_the_request(seed: Seeder, cached: Settings) -> None:
     _article(seed, "Shown")
     with serve(replace(cached, body_timeout=1.5)) as base:
         host, port = base.removeprefix("http://").split(":")
