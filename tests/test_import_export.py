@@ -609,3 +609,40 @@ def test_imported_public_articles_are_not_announced_again(cms: Any, db: Database
     announced = {slug for slug, flag in rows if flag}
     assert announced == PUBLIC_SLUGS
     assert {slug for slug, flag in rows if not flag} == {"article-5"}  # scheduled for 2099
+
+
+# Large imports: bodies sanitised in a helper process, search indexed in one pass
+
+
+def test_an_import_with_a_helper_process_stores_what_one_without_stores(
+    db: Database, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    from cms.services.corpus import read
+    from cms.services.importer import import_corpus
+    from cms.services.text import derive_bodies
+
+    corpus = sample()
+    corpus["articles"][2]["body"] = "<p>Hostile <script>alert(1)</script><img src=x onerror=y> &amp; fine</p>"
+    folder = write_corpus(tmp_path / "corpus", corpus)
+    with db.write() as session:
+        report = import_corpus(session, read(folder), helper_process=True, batch_size=3)
+    assert report.created["article"] == len(ARTICLES)
+    expected = dict(zip((r["slug"] for r in corpus["articles"]),
+                        derive_bodies([r["body"] for r in corpus["articles"]]), strict=True))  # fmt: skip
+    with db.connect() as conn:
+        stored = conn.execute(text("SELECT slug, body_html, body_text, reading_time_minutes FROM article"))
+        assert {slug: (html, body, minutes) for slug, html, body, minutes in stored} == expected
+    assert "script" not in expected[corpus["articles"][2]["slug"]][0]
+    data = gql.data('{ search(query: "sanctions") { totalCount edges { node { slug } } } }')
+    assert [edge["node"]["slug"] for edge in data["search"]["edges"]] == ["article-1"]
+
+
+def test_a_refused_import_leaves_search_indexing_new_articles(
+    cms: Any, gql: GraphQLClient, seed: Any, tmp_path: Path
+) -> None:
+    corpus = sample()
+    corpus["articles"][-1]["published_at"] = "2021-12-31 23:59:59"  # no time zone: the last line is bad
+    refused(cms("import", str(write_corpus(tmp_path / "bad", corpus))))
+    seed.article("Zebra crossings in Incheon")
+    data = gql.data('{ search(query: "zebra") { totalCount } }')
+    assert data["search"]["totalCount"] == 1

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from cms.errors import BadInput, Invalid
 from cms.media.licenses import resolve_license
 from cms.models import Article, Author, Category, Image, Section
@@ -57,14 +59,15 @@ def format_time(value: datetime | None) -> str | None:
 
 
 def _lines(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    with path.open(encoding="utf-8") as handle:
+    # Bytes to orjson: a third of the time of text lines to json, and bad UTF-8 is bad JSON.
+    with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             where = f"{path.name}:{number}"
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
                 raise BadInput(f"{where}: not valid JSON ({exc.msg})") from None
             if not isinstance(record, dict):
                 raise BadInput(f"{where}: each line must be a JSON object")

@@ -1,12 +1,21 @@
 """`cms import`: load a corpus, updating what is there (matched by slug, or by
 source id for images) and never duplicating. The whole import is one
 transaction: it lands completely or not at all. Articles are streamed in batches
-(checked, sanitised, written, let go), so memory does not grow with the corpus."""
+(checked, sanitised, written, let go), so memory does not grow with the corpus.
+
+Sanitising bodies is half the work of an import, and the database's writing and
+indexing the other half. With ``helper_process`` the bodies of the next batch are
+sanitised in a second process while this one writes the batch before: the two
+halves run side by side on two cores (threads would take turns on the GIL, and the
+writer would wait for it after every row)."""
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -16,9 +25,10 @@ from sqlalchemy import Table, case, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from cms.models import Article, ArticleAuthor, ArticleImage, Author, Category, Image, Section, State, utcnow
+from cms.search.sqlite import indexing_deferred
 from cms.services import changes, library
 from cms.services.corpus import Corpus
-from cms.services.text import html_to_text, reading_time_minutes, sanitize_html
+from cms.services.text import derive_bodies
 
 BATCH = 1000
 Progress = Callable[[str, int], None]  # (stage, records done since the last call)
@@ -105,7 +115,13 @@ def _upsert(
 
 
 def import_corpus(
-    session: Session, corpus: Corpus, *, source: str = "corpus", progress: Progress | None = None
+    session: Session,
+    corpus: Corpus,
+    *,
+    source: str = "corpus",
+    progress: Progress | None = None,
+    helper_process: bool = False,
+    batch_size: int = BATCH,
 ) -> ImportReport:
     report = ImportReport(created={}, updated={})
     section_ids = _upsert(
@@ -165,41 +181,64 @@ def import_corpus(
     by_image = {r["id"]: image_ids[f"{source}:{r['id']}"] for r in corpus.images}
     now = utcnow()
 
-    def write(batch: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
+    def write(batch: list[dict[str, Any]], derived: Future[list[tuple[str, str, int]]]) -> None:
+        try:
+            bodies = derived.result()
+        except BrokenProcessPool:  # the helper died (killed, out of memory): do its share here
+            bodies = derive_bodies([r["body"] for r in batch])
+        rows = [
+            _article_row(r, b, now, by_section, by_category, by_image)
+            for r, b in zip(batch, bodies, strict=True)
+        ]
         article_ids = _upsert(session, _article, "slug", rows, "article", report, progress)
         wanted = {article_ids[r["slug"]]: [by_author[a] for a in r["author_ids"]] for r in batch}
         _replace_bylines(session, wanted)
         _record_usage(session, {article_ids[row["slug"]]: row for row in rows})
 
-    # Articles come as a stream: a batch is read, checked and sanitised here while the batch
-    # before it is written (and indexed for search by the database) on one writer thread, so
-    # the two halves of the work overlap instead of taking turns. The session is only ever
-    # used by one thread at a time: each write waits for the one before it.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import") as writer:
-        pending: Future[None] | None = None
-        try:
-            for batch in _batches(corpus.articles):
-                rows = [_article_row(r, now, by_section, by_category, by_image) for r in batch]
-                if pending is not None:
-                    pending.result()
-                pending = writer.submit(write, batch, rows)
-        finally:
+    # Articles come as a stream, a batch at a time: while batch N is written (and indexed for
+    # search by the database) here, the helper sanitises batch N+1.
+    helper = (
+        ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        if helper_process
+        else None
+    )
+    deferred = (
+        indexing_deferred(session.connection())
+        if session.get_bind().dialect.name == "sqlite"
+        else nullcontext()
+    )
+    with helper or nullcontext(), deferred:
+        pending: tuple[list[dict[str, Any]], Future[list[tuple[str, str, int]]]] | None = None
+        for batch in _batches(corpus.articles, batch_size):
+            derived = _derive(helper, [r["body"] for r in batch])
             if pending is not None:
-                wait([pending])
+                write(*pending)
+            pending = (batch, derived)
         if pending is not None:
-            pending.result()
+            write(*pending)
     return report
+
+
+def _derive(helper: Executor | None, bodies: list[str]) -> Future[list[tuple[str, str, int]]]:
+    if helper is not None:
+        try:
+            return helper.submit(derive_bodies, bodies)
+        except BrokenProcessPool:
+            pass
+    done: Future[list[tuple[str, str, int]]] = Future()
+    done.set_result(derive_bodies(bodies))
+    return done
 
 
 def _article_row(
     r: dict[str, Any],
+    derived: tuple[str, str, int],
     now: datetime,
     by_section: dict[int, int],
     by_category: dict[int, int],
     by_image: dict[int, int],
 ) -> dict[str, Any]:
-    body = sanitize_html(r["body"])
-    text = html_to_text(body)
+    body, text, reading_time = derived
     published = r["status"] == State.PUBLISHED.value
     return {
         "slug": r["slug"],
@@ -207,7 +246,7 @@ def _article_row(
         "summary": r["summary"],
         "body_html": body,
         "body_text": text,
-        "reading_time_minutes": reading_time_minutes(text),
+        "reading_time_minutes": reading_time,
         "state": r["status"],
         "published_at": r["published_at"],
         # What is published is live as imported; what is already due is public now, and this

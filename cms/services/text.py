@@ -96,6 +96,18 @@ def reading_time_minutes(text: str) -> int:
     return max(1, math.ceil(len(text.split()) / WORDS_PER_MINUTE))
 
 
+def derive_bodies(bodies: list[str]) -> list[tuple[str, str, int]]:
+    """Each raw body as stored: sanitised HTML, its plain text and reading time.
+
+    A module-level function of plain values, so that an import can run it in a helper process."""
+    derived = []
+    for raw in bodies:
+        clean = sanitize_html(raw)
+        text = html_to_text(clean)
+        derived.append((clean, text, reading_time_minutes(text)))
+    return derived
+
+
 def summarise(text: str, *, limit: int = 280) -> str:
     if len(text) <= limit:
         return text
