@@ -40,6 +40,7 @@ from graphql import (
     Undefined,
     is_leaf_type,
 )
+from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
@@ -112,6 +113,71 @@ class FastExecutionContext(TimedExecutionContext):
             plan = _plan(field)
             setattr(field, _PLAN, plan)
         return plan
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's loop over a selection, with plain scalar fields answered in it.
+
+        Most fields of a page are such scalars (a title, a slug, a name): read and serialised
+        here, they cost no path, no call to ``execute_field`` and no awaitable check."""
+        middleware = self.middleware_manager
+        if middleware is not None and middleware.middlewares:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        fields = parent_type.fields
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                field = fields.get(field_details_list[0].node.name.value)
+                if field is not None:
+                    plan = getattr(field, _PLAN, None) or self._plan_for(field)
+                    if plan[0] == _LEAF:
+                        value = plan[1](source_value)
+                        if value is None:
+                            if plan[3]:
+                                results[response_name] = None
+                                continue
+                        else:
+                            try:
+                                serialized = plan[2].serialize(value)
+                            except Exception:
+                                serialized = None  # graphql-core reports it, below
+                            if serialized is not None and serialized is not Undefined:
+                                results[response_name] = serialized
+                                continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            done = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+            results.update(zip(awaitable_fields, done, strict=True))
+            return results
+
+        return get_results()
 
     def _is_instance(self, type_: GraphQLObjectType, value: Any) -> bool:
         is_type_of = type_.is_type_of
