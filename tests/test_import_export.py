@@ -646,3 +646,18 @@ def test_a_refused_import_leaves_search_indexing_new_articles(
     seed.article("Zebra crossings in Incheon")
     data = gql.data('{ search(query: "zebra") { totalCount } }')
     assert data["search"]["totalCount"] == 1
+
+
+def test_a_bad_line_found_by_the_helper_process_refuses_the_whole_import(
+    db: Database, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    from cms.errors import BadInput
+    from cms.services.corpus import read
+    from cms.services.importer import import_corpus
+
+    corpus = sample()
+    corpus["articles"][7]["published_at"] = "2021-12-31 23:59:59"  # no time zone, in the third batch
+    folder = write_corpus(tmp_path / "corpus", corpus)
+    with pytest.raises(BadInput, match=r"articles\.jsonl:8"), db.write() as session:
+        import_corpus(session, read(folder), helper_process=True, batch_size=3)
+    assert counts(gql)["articles"] == 0

@@ -35,6 +35,7 @@ class Corpus:
     authors: list[dict[str, Any]] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)
     articles: Iterable[dict[str, Any]] = field(default_factory=list)
+    folder: Path | None = None  # where it was read from (a helper process may read the articles again)
 
 
 def parse_time(value: Any, where: str) -> datetime | None:
@@ -97,7 +98,7 @@ def read(folder: Path) -> Corpus:
     if missing:
         raise BadInput(f"{folder} lacks {', '.join(f'{m}.jsonl' for m in missing)}")
     checker = Checker()
-    corpus = Corpus()
+    corpus = Corpus(folder=folder)
     for name in FILES[:-1]:
         records: list[dict[str, Any]] = getattr(corpus, name)
         records.extend(

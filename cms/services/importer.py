@@ -3,31 +3,34 @@ source id for images) and never duplicating. The whole import is one
 transaction: it lands completely or not at all. Articles are streamed in batches
 (checked, sanitised, written, let go), so memory does not grow with the corpus.
 
-Sanitising bodies is half the work of an import, and the database's writing and
-indexing the other half. With ``helper_process`` the bodies of the next batch are
-sanitised in a second process while this one writes the batch before: the two
-halves run side by side on two cores (threads would take turns on the GIL, and the
-writer would wait for it after every row)."""
+Reading, checking and sanitising articles is half the work of an import, and the
+database's writing and indexing the other half. With ``helper_process`` (a corpus
+read from a folder) a second process reads the articles file and sanitises a few
+batches ahead while this one writes: the two halves run side by side on two cores
+(threads would take turns on the GIL, and the writer would wait for it after every
+row). A bad line found there refuses the import as it would here."""
 
 from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
+from multiprocessing.queues import Queue
+from pathlib import Path
+from queue import Empty
 from typing import Any
 
 from sqlalchemy import Table, case, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from cms.errors import CMSError
 from cms.models import Article, ArticleAuthor, ArticleImage, Author, Category, Image, Section, State, utcnow
 from cms.search.sqlite import indexing_deferred
 from cms.services import changes, library
-from cms.services.corpus import Corpus
+from cms.services.corpus import Corpus, read
 from cms.services.text import derive_bodies
 
 BATCH = 1000
@@ -181,11 +184,7 @@ def import_corpus(
     by_image = {r["id"]: image_ids[f"{source}:{r['id']}"] for r in corpus.images}
     now = utcnow()
 
-    def write(batch: list[dict[str, Any]], derived: Future[list[tuple[str, str, int]]]) -> None:
-        try:
-            bodies = derived.result()
-        except BrokenProcessPool:  # the helper died (killed, out of memory): do its share here
-            bodies = derive_bodies([r["body"] for r in batch])
+    def write(batch: list[dict[str, Any]], bodies: list[tuple[str, str, int]]) -> None:
         rows = [
             _article_row(r, b, now, by_section, by_category, by_image)
             for r, b in zip(batch, bodies, strict=True)
@@ -195,39 +194,68 @@ def import_corpus(
         _replace_bylines(session, wanted)
         _record_usage(session, {article_ids[row["slug"]]: row for row in rows})
 
-    # Articles come as a stream, a batch at a time: while batch N is written (and indexed for
-    # search by the database) here, the helper sanitises batch N+1.
-    helper = (
-        ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        if helper_process
-        else None
-    )
     deferred = (
         indexing_deferred(session.connection())
         if session.get_bind().dialect.name == "sqlite"
         else nullcontext()
     )
-    with helper or nullcontext(), deferred:
-        pending: tuple[list[dict[str, Any]], Future[list[tuple[str, str, int]]]] | None = None
-        for batch in _batches(corpus.articles, batch_size):
-            derived = _derive(helper, [r["body"] for r in batch])
-            if pending is not None:
-                write(*pending)
-            pending = (batch, derived)
-        if pending is not None:
-            write(*pending)
+    with deferred:
+        folder = corpus.folder if helper_process else None
+        for batch, bodies in (
+            _prepared(corpus, batch_size) if folder is None else _from_helper(folder, batch_size)
+        ):
+            write(batch, bodies)
     return report
 
 
-def _derive(helper: Executor | None, bodies: list[str]) -> Future[list[tuple[str, str, int]]]:
-    if helper is not None:
-        try:
-            return helper.submit(derive_bodies, bodies)
-        except BrokenProcessPool:
-            pass
-    done: Future[list[tuple[str, str, int]]] = Future()
-    done.set_result(derive_bodies(bodies))
-    return done
+Prepared = tuple[list[dict[str, Any]], list[tuple[str, str, int]]]  # records (no body), their bodies derived
+
+
+def _prepared(corpus: Corpus, batch_size: int) -> Iterator[Prepared]:
+    for batch in _batches(corpus.articles, batch_size):
+        yield batch, derive_bodies([r["body"] for r in batch])
+
+
+def _helper(folder: Path, batch_size: int, queue: Queue[Prepared | Exception | None]) -> None:
+    """In the helper process: read, check and sanitise the corpus's articles, batch by batch."""
+    try:
+        for batch, bodies in _prepared(read(folder), batch_size):
+            for record in batch:
+                del record["body"]  # the importer has it derived: not worth sending
+            queue.put((batch, bodies))
+    except Exception as exc:  # a bad line (BadInput): the importer refuses the import with it
+        queue.put(exc)
+        return
+    queue.put(None)
+
+
+def _from_helper(folder: Path, batch_size: int) -> Iterator[Prepared]:
+    """The articles, read and sanitised by a helper process a few batches ahead of the writing."""
+    context = multiprocessing.get_context("spawn")  # not fork: this process has threads
+    queue: Queue[Prepared | Exception | None] = context.Queue(maxsize=3)
+    helper = context.Process(target=_helper, args=(folder, batch_size, queue), daemon=True)
+    helper.start()
+    try:
+        while True:
+            try:
+                item = queue.get(timeout=1.0)
+            except Empty:
+                if helper.is_alive():
+                    continue
+                raise CMSError(
+                    f"the process reading {folder} for the import stopped (exit code {helper.exitcode}); "
+                    "nothing was imported"
+                ) from None
+            if item is None:
+                return
+            if isinstance(item, Exception):
+                raise item
+            yield item
+    finally:
+        if helper.is_alive():
+            helper.terminate()
+        helper.join(timeout=10)
+        queue.close()
 
 
 def _article_row(
