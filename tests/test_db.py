@@ -3,11 +3,16 @@ transaction (no BEGIN or ROLLBACK round trips)."""
 
 from __future__ import annotations
 
+import gc
+import sqlite3
+from typing import Any
+
 import pytest
 from sqlalchemy import func, insert, select, text
 
 from cms.db import Database
 from cms.models import Section
+from cms.settings import Settings
 
 _section = Section.__table__  # type: ignore[attr-defined]
 
@@ -46,3 +51,44 @@ def test_postgresql_reads_run_outside_a_transaction_and_writes_inside_one(db: Da
         in_write = session.connection().connection.dbapi_connection
         assert in_write is not None
         assert in_write.info.transaction_status.name == "INTRANS"  # type: ignore[attr-defined]
+
+
+def test_a_connection_still_in_use_when_the_database_is_disposed_is_closed_when_it_comes_back(
+    settings: Settings,
+) -> None:
+    db = Database.from_settings(settings)
+    held = db.connect()
+    held.execute(text("SELECT 1"))
+    driver = held.connection.dbapi_connection
+    assert db.in_use() == 1
+    db.dispose()  # a shutdown while a thread still reads
+    assert db.in_use() == 0
+    held.close()
+    # Not left open in the retired pool until the garbage collector finds it (a ResourceWarning then).
+    assert _closed(driver)
+
+
+def test_a_connection_dropped_unclosed_is_closed_once_collected_after_a_dispose(settings: Settings) -> None:
+    db = Database.from_settings(settings)
+    gc.disable()  # a collection before dispose() would return it to the live pool: the lucky case
+    try:
+        conn = db.connect()
+        conn.execute(text("SELECT 1"))
+        driver = conn.connection.dbapi_connection
+        del conn  # SQLAlchemy's Connection sits in reference cycles: only the collector returns it
+        assert db.in_use() == 1
+        db.dispose()
+    finally:
+        gc.enable()
+    gc.collect()
+    assert _closed(driver)
+
+
+def _closed(driver: Any) -> bool:
+    if isinstance(driver, sqlite3.Connection):
+        try:
+            driver.execute("SELECT 1")
+        except sqlite3.ProgrammingError:
+            return True
+        return False
+    return bool(driver.closed)
