@@ -3,16 +3,21 @@ transaction (no BEGIN or ROLLBACK round trips)."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import sqlite3
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, select, text
+from starlette.testclient import TestClient
 
+from cms.app import create_app
 from cms.db import Database
 from cms.models import Section
 from cms.settings import Settings
+from cms.worker import Worker
 
 _section = Section.__table__  # type: ignore[attr-defined]
 
@@ -92,3 +97,21 @@ def _closed(driver: Any) -> bool:
             return True
         return False
     return bool(driver.closed)
+
+
+def test_an_app_closes_its_database_even_when_its_worker_fails_at_shutdown(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def fails_when_stopped(self: Worker, stop: asyncio.Event) -> None:
+        await stop.wait()
+        raise RuntimeError("the worker failed on its way out")
+
+    monkeypatch.setattr(Worker, "run", fails_when_stopped)
+    app = create_app(replace(settings, worker=True))
+    db: Database = app.state.cms.db
+    disposed: list[bool] = []
+    real = db.dispose
+    monkeypatch.setattr(db, "dispose", lambda: (disposed.append(True), real())[1])
+    with pytest.raises(RuntimeError, match="on its way out"), TestClient(app) as http:
+        assert http.get("/healthz").status_code == 200
+    assert disposed == [True]
