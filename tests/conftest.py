@@ -203,7 +203,9 @@ def serve(settings: Settings, *, port: int | None = None) -> Iterator[str]:
         yield base
     finally:
         instance.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=30)
+    # A server still running would outlive the test with its database and its connections open.
+    assert not thread.is_alive(), "uvicorn did not shut down within 30 s"
 
 
 @pytest.fixture
