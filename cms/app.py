@@ -90,34 +90,46 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Everything built so far (schema, metadata, modules) lives as long as the
-        # process: move it out of the collector's sight, so full collections stay
-        # short and do not stall requests in flight.
-        try:
-            with db.connect() as conn:
-                state.snapshot.licenses(conn)  # reference data: load it before the first request needs it
-        except SQLAlchemyError:
-            log.warning("could not read the licence table; is the database migrated? (cms migrate)")
-        if problem := await media.storage_problem():
-            log.error("media storage is not usable, /readyz answers 503 until it is: %s", problem)
-        gc.collect()
-        gc.freeze()
         stop = asyncio.Event()
-        task = None
-        following = asyncio.create_task(state.cache.follow(stop)) if state.cache is not None else None
-        if settings.worker:
-            # Webhooks, mail and the clock, in this process (CMS_WORKER=off when `cms worker` runs apart).
-            state.worker = Worker(settings, db, state.snapshot)
-            task = asyncio.create_task(state.worker.run(stop))
-        yield
-        stop.set()
-        if following is not None:
-            await following
-        if task is not None:
-            await asyncio.wait_for(task, timeout=settings.webhook_timeout + 5)
-        media.close()
-        pool.close()
-        db.dispose()
+        following: asyncio.Task[None] | None = None
+        task: asyncio.Task[None] | None = None
+        try:
+            try:
+                with db.connect() as conn:
+                    state.snapshot.licenses(conn)  # reference data: load it before the first request needs it
+            except SQLAlchemyError:
+                log.warning("could not read the licence table; is the database migrated? (cms migrate)")
+            if problem := await media.storage_problem():
+                log.error("media storage is not usable, /readyz answers 503 until it is: %s", problem)
+            # Everything built so far (schema, metadata, modules) lives as long as the
+            # process: move it out of the collector's sight, so full collections stay
+            # short and do not stall requests in flight.
+            gc.collect()
+            gc.freeze()
+            if state.cache is not None:
+                following = asyncio.create_task(state.cache.follow(stop))
+            if settings.worker:
+                # Webhooks, mail and the clock, in this process (CMS_WORKER=off when `cms worker` runs apart).
+                state.worker = Worker(settings, db, state.snapshot)
+                task = asyncio.create_task(state.worker.run(stop))
+            yield
+        finally:
+            # Whatever failed on the way up or down, the pools are closed: an engine left to the
+            # garbage collector leaves its connections open until it is collected.
+            stop.set()
+            try:
+                if following is not None:
+                    await following
+                if task is not None:
+                    await asyncio.wait_for(task, timeout=settings.webhook_timeout + 5)
+            finally:
+                media.close()
+                pool.close()
+                if left := db.in_use():
+                    # Threads still at work (a worker step past its timeout, a readiness check
+                    # waiting on the database): their connections close as they come back.
+                    log.warning("%d database connection(s) still in use at shutdown", left)
+                db.dispose()
 
     app = Starlette(
         debug=settings.debug,

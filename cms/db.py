@@ -224,7 +224,27 @@ class Database:
             conn.exec_driver_sql("ANALYZE")
             conn.commit()
 
+    def in_use(self) -> int:
+        """How many connections are checked out of the pools right now (0 once everything is closed)."""
+        return sum(
+            engine.pool.checkedout()
+            for engine in (self.engine, self.replica)
+            if engine is not None and isinstance(engine.pool, QueuePool)  # create_db_engine's pools are
+        )
+
     def dispose(self) -> None:
-        self.engine.dispose()
-        if self.replica is not None:
-            self.replica.dispose()
+        """Close the pooled connections. One still checked out (by a thread that outlived a shutdown,
+        or dropped unclosed and returned only by the garbage collector) is closed when it comes back:
+        SQLAlchemy would put it in the retired pool, where it stayed open until that pool was
+        collected (psycopg's ResourceWarning "deleted while still open", at some random later time)."""
+        for engine in (self.engine, self.replica):
+            if engine is None:
+                continue
+            # Before dispose(), which swaps the pool: nothing can come back to it unseen.
+            event.listen(engine.pool, "checkin", _close_on_return)
+            engine.dispose()
+
+
+def _close_on_return(_dbapi_connection: Any, record: Any) -> None:
+    # The record goes back to a pool nobody checks out from again: close its connection now.
+    record.invalidate()

@@ -22,7 +22,8 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 from starlette.testclient import TestClient
 
 from cms.app import create_app
@@ -33,6 +34,7 @@ from cms.observability import metrics
 from cms.observability.logs import ConsoleFormatter, JsonFormatter, RequestIdFilter, log_config
 from cms.services import outbox
 from cms.settings import Settings
+from cms.web.health import _NotReady, _revision
 from tests.conftest import _free_port, serve
 from tests.factories import Seeder
 from tests.test_editorial_api import token_for
@@ -433,3 +435,13 @@ def test_readiness_fails_when_the_database_is_unreachable(
     assert "127.0.0.1" not in ready.text  # details go to the log
     assert "folder" not in ready.text
     assert any("unreachable" in record.getMessage() for record in caplog.records)
+
+
+def test_a_readiness_check_whose_first_statement_fails_leaves_no_connection_open(db: Database) -> None:
+    def server_gone(*args: Any) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+    event.listen(db.engine, "before_cursor_execute", server_gone)
+    with pytest.raises(_NotReady, match="unreachable"):
+        _revision(db)
+    assert db.in_use() == 0

@@ -23,6 +23,7 @@ from cms.app import create_app
 from cms.db import Database
 from cms.graphql.context import Context
 from cms.models import Article, Change, utcnow
+from cms.services import routing
 from cms.services.tokens import PUBLIC
 from cms.settings import Settings
 from tests.conftest import PG_URL, _pg_admin_url
@@ -289,3 +290,16 @@ def test_pooled_connections_the_server_closed_are_replaced_without_a_ping(
     assert ended >= 1
     for _ in range(3):
         assert _title(client) == "Told by the primary"
+
+
+def test_a_first_read_that_fails_other_than_by_a_disconnect_closes_its_connection(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def cannot_read(conn: Any) -> int:
+        conn.execute(text("SELECT 1"))  # a statement ran: the connection is now in reference cycles
+        raise RuntimeError("not a DBAPIError: no retry, and no connection left behind either")
+
+    monkeypatch.setattr(routing.changes, "current_seq", cannot_read)
+    with pytest.raises(RuntimeError, match="no retry"):
+        routing.first_read(db.connect)
+    assert db.in_use() == 0

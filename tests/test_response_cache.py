@@ -318,6 +318,19 @@ def test_a_write_on_one_node_drops_the_other_nodes_entries_through_redis(
         assert _eventually(lambda: _titles(_get(two)) == ["New title"], timeout=3)
 
 
+def test_a_node_shutting_down_ends_its_redis_listener_and_closes_its_redis_connections(
+    cached: Settings, redis_url: str
+) -> None:
+    with TestClient(create_app(replace(cached, redis_url=redis_url))) as http:
+        bridge = http.app.state.cms.cache.bridge  # type: ignore[attr-defined]
+        assert _eventually(lambda: bridge._thread is not None and bridge._thread.is_alive(), timeout=3)
+        listener = bridge._thread
+    assert not listener.is_alive()  # joined at shutdown, not left to die a second later
+    pool = bridge.client.connection_pool
+    assert not pool._in_use_connections
+    assert all(not c.is_connected for c in pool._available_connections)
+
+
 # --- CDN purges -----------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
+from sqlalchemy import text
 from standardwebhooks import Webhook as Verifier
 from standardwebhooks.webhooks import WebhookVerificationError
 
@@ -49,11 +50,9 @@ def admin(server: str, db: Database) -> Any:
 
 
 def _story(admin: Any, seed: Seeder, title: str = "Sanctions and the alliance", **extra: Any) -> str:
-    if (
-        not seed.db.connect()
-        .execute(__import__("sqlalchemy").text("SELECT 1 FROM author WHERE slug = 'jane'"))
-        .first()
-    ):
+    with seed.db.connect() as conn:
+        known = conn.execute(text("SELECT 1 FROM author WHERE slug = 'jane'")).first()
+    if not known:
         seed.author("Jane Example", slug="jane")
     made = admin.data(
         """mutation($t: String, $img: ID) {

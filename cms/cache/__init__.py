@@ -88,4 +88,4 @@ class ResponseCache:
                         await asyncio.to_thread(self.follower.catch_up)
         finally:
             if self.bridge is not None:
-                self.bridge.stop()
+                await asyncio.to_thread(self.bridge.stop)  # joins its listener: off the event loop

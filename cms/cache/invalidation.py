@@ -87,10 +87,15 @@ class RedisBridge:
         self._thread.start()
 
     def stop(self) -> None:
+        """Ends the listener (it waits on Redis a second at a time) and closes the connections."""
         self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.client.close()
 
     def _listen(self) -> None:
         while not self._stop.is_set():
+            pubsub = None
             try:
                 pubsub = self.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
                 pubsub.subscribe(CHANNEL)
@@ -101,6 +106,9 @@ class RedisBridge:
             except Exception as exc:
                 log.warning("cache invalidation listener lost Redis (%s); retrying", exc)
                 self._stop.wait(1.0)
+            finally:
+                if pubsub is not None:
+                    pubsub.close()
 
     def _apply(self, data: Any) -> None:
         try:

@@ -29,7 +29,11 @@ def open_reading(
         source: Source = "primary"
     else:
         conn, seq, source = router.open(public=public)
-    due = snapshot.next_announcement(conn, seq)
+    try:
+        due = snapshot.next_announcement(conn, seq)
+    except BaseException:
+        conn.close()  # the caller never gets it to close
+        raise
     if due is None or due > now:
         return conn, seq, source
     conn.close()

@@ -48,9 +48,9 @@ def first_read(connect: Callable[[], Connection]) -> tuple[Connection, int]:
         conn = connect()
         try:
             return conn, changes.current_seq(conn)
-        except DBAPIError as exc:
-            conn.close()
-            if attempt == 2 or not exc.connection_invalidated:
+        except BaseException as exc:
+            conn.close()  # whatever the failure: the caller never sees this connection
+            if attempt == 2 or not (isinstance(exc, DBAPIError) and exc.connection_invalidated):
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -82,6 +82,9 @@ class Router:
                 "the read replica did not answer (%s); reading the primary for %g s", exc, self.backoff
             )
             return primary, latest, "primary"
+        except BaseException:
+            primary.close()
+            raise
         if seen < latest:
             replica.close()  # behind the newest change: its answer could be stale
             return primary, latest, "primary"

@@ -46,11 +46,15 @@ def _revision(db: Database) -> str:
     """The database's schema revision, if it is the one this code expects; else _NotReady."""
     try:
         conn = db.connect()
-        conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         log.warning("readiness: the database is unreachable: %s", exc)
         raise _NotReady("unreachable") from None
-    with conn:
+    with conn:  # closed on every way out, a failing first statement too
+        try:
+            conn.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            log.warning("readiness: the database is unreachable: %s", exc)
+            raise _NotReady("unreachable") from None
         try:
             if not inspect(conn).has_table("alembic_version"):
                 raise _NotReady("not migrated: run `cms migrate`")
