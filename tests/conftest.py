@@ -296,3 +296,13 @@ def render_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(renditions, "render", counting)
     return calls
+
+
+# --- Browsers -----------------------------------------------------------------------------------
+
+
+def wait_for_image(locator: Any, *, timeout: float = 15_000) -> None:
+    """Until the image ``locator`` finds has arrived and decoded (a rendition is made on its first
+    request, which takes a while on a busy machine); fails after ``timeout`` ms."""
+    handle = locator.element_handle()
+    locator.page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=handle, timeout=timeout)

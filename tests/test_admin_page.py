@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from cms.db import Database
 from cms.models import utcnow
 from cms.settings import Settings
-from tests.conftest import _free_port, serve
+from tests.conftest import _free_port, serve, wait_for_image
 from tests.factories import Seeder
 from tests.test_editorial_api import token_for
 
@@ -397,7 +397,7 @@ def test_the_media_library_uploads_edits_credits_and_counts_usage(
     ).wait_for()
     card = page.locator(".card", has_text="Harbour at Dusk")
     card.get_by_text("Not used by any article").wait_for()
-    assert card.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    wait_for_image(card.locator("img"))
     query = "{ images { nodes { id } } }"
     image_id = httpx.post(
         f"{site}/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}

@@ -34,7 +34,7 @@ from cms.services.importer import import_corpus
 from cms.services.tokens import Caller
 from cms.settings import Settings
 from cms.web.examples import DIRECTORY
-from tests.conftest import _free_port, serve
+from tests.conftest import _free_port, serve, wait_for_image
 from tests.test_admin_page import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.skipif(
@@ -156,12 +156,7 @@ def test_the_article_page_shows_every_element_of_the_seed_page(page: Any, cms: s
     expect(credit.get_by_role("link", name="CC BY-NC-ND 2.0")).to_have_attribute(
         "href", "https://creativecommons.org/licenses/by-nc-nd/2.0/"
     )
-    # The rendition is made on its first request: wait for it to arrive and decode.
-    page.wait_for_function(
-        "() => { const img = document.querySelector('figure.lead img');"
-        " return img !== null && img.complete && img.naturalWidth > 0; }",
-        timeout=15_000,
-    )
+    wait_for_image(page.locator("figure.lead img"))
     expect(page.get_by_text("Search All Site Content")).to_be_visible()
     total = answer["stats"]["totalPublications"]
     expect(page.locator(".index")).to_have_text(f"Total Index: {total} publications")
