@@ -22,11 +22,10 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cms.cache.encoding import negotiate
 from cms.cache.known import MAX_RAW
 from cms.cache.store import Entry
 from cms.graphql.admission import Admission
-from cms.graphql.http import GRAPHQL_RESPONSE, JSON, GraphQLEndpoint, media_type_for, surrogate_header
+from cms.graphql.http import GRAPHQL_RESPONSE, JSON, VARY, GraphQLEndpoint, media_type_for
 from cms.observability import metrics, requests
 from cms.observability.middleware import record
 from cms.services.tokens import PUBLIC
@@ -34,7 +33,6 @@ from cms.web.cors import CorsPolicy
 
 _JSON_TYPES = frozenset({JSON.encode(), GRAPHQL_RESPONSE.encode()})
 _MEDIA = {JSON: JSON.encode(), GRAPHQL_RESPONSE: GRAPHQL_RESPONSE.encode()}
-_MAX_BODY = MAX_RAW  # larger bodies are never learnt, so not worth reading here
 _METHODS = frozenset({"GET", "POST"})
 
 
@@ -46,8 +44,7 @@ class HitLane:
         self.endpoint = endpoint
         self.cors = cors
         self.access_log = access_log
-        self.vary = b"Accept, Accept-Encoding" if cors.any_origin else b"Accept, Accept-Encoding, Origin"
-        self._surrogates: dict[str, tuple[Entry, bytes]] = {}  # per cache key: its entry's header
+        self.vary = VARY if cors.any_origin else VARY + b", Origin"  # CorsMiddleware adds Origin below
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         cache = self.endpoint.cache
@@ -68,7 +65,9 @@ class HitLane:
         else:
             content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
             length = headers.get(b"content-length", b"")
-            if content_type not in _JSON_TYPES or not length.isdigit() or int(length) > _MAX_BODY:
+            if (
+                content_type not in _JSON_TYPES or not length.isdigit() or int(length) > MAX_RAW
+            ):  # never learnt
                 await self.app(scope, receive, send)
                 return
             began = asyncio.get_running_loop().time()
@@ -91,7 +90,7 @@ class HitLane:
             requests.request_id_from(_text(headers.get(b"x-request-id"))),
             route="/graphql", operation=entry.operation or "", graphql=True,
         )  # fmt: skip
-        body, answer = self._answer(scope, method, headers, media_type, entry, known.key, admission, served)
+        body, answer = self._answer(method, headers, media_type, entry, known.key, admission, served)
         await send({"type": "http.response.start", "status": 200, "headers": answer})
         await send({"type": "http.response.body", "body": body})
         metrics.cache_hit()
@@ -106,7 +105,6 @@ class HitLane:
 
     def _answer(
         self,
-        scope: Scope,
         method: str,
         headers: dict[bytes, bytes],
         media_type: str,
@@ -116,18 +114,8 @@ class HitLane:
         served: requests.Served,
     ) -> tuple[bytes, list[tuple[bytes, bytes]]]:
         """The body and headers the endpoint's ``_from_cache`` gives, with what its middleware adds."""
-        answer = [(b"etag", entry.etag.encode("latin-1")), (b"vary", self.vary)]
-        if method == "GET":
-            answer.append((b"cache-control", self.endpoint.cache_control(entry).encode("latin-1")))
-            answer.append((b"surrogate-key", self._surrogate(key, entry)))
-        else:
-            answer.append((b"cache-control", b"no-store"))
-        body = entry.body
-        if entry.encoded:
-            coding = negotiate(headers.get(b"accept-encoding", b"").decode("latin-1"))
-            if coding is not None and coding in entry.encoded:
-                body = entry.encoded[coding]
-                answer.append((b"content-encoding", coding.encode("latin-1")))
+        accept_encoding = headers.get(b"accept-encoding", b"").decode("latin-1")
+        body, answer = self.endpoint.cached(key, entry, method, accept_encoding, vary=self.vary)
         answer.append((b"content-length", str(len(body)).encode("latin-1")))
         answer.append((b"content-type", _MEDIA[media_type]))
         if admission.decision is not None:
@@ -138,14 +126,6 @@ class HitLane:
         answer.extend(self.cors.grant(_text(headers.get(b"origin"))))
         answer.append((b"x-request-id", served.request_id.encode("latin-1")))
         return body, answer
-
-    def _surrogate(self, key: str, entry: Entry) -> bytes:
-        memo = self._surrogates.get(key)
-        if memo is None or memo[0] is not entry:
-            if len(self._surrogates) >= 10_000:
-                self._surrogates.clear()
-            memo = self._surrogates[key] = (entry, surrogate_header(entry.keys).encode("latin-1"))
-        return memo[1]
 
     async def _body(self, receive: Receive, messages: list[Message], began: float) -> bytes | None:
         """The whole body, or None when it did not come whole in time (``messages`` keeps what did)."""
