@@ -208,7 +208,7 @@ def import_corpus(
     return report
 
 
-Prepared = tuple[list[dict[str, Any]], list[tuple[str, str, int]]]  # records (no body), their bodies derived
+Prepared = tuple[list[dict[str, Any]], list[tuple[str, str, int]]]  # records, and their bodies derived
 
 
 def _prepared(corpus: Corpus, batch_size: int) -> Iterator[Prepared]:
