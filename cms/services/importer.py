@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from cms.errors import CMSError
 from cms.models import Article, ArticleAuthor, ArticleImage, Author, Category, Image, Section, State, utcnow
+from cms.search import vectors
 from cms.search.sqlite import indexing_deferred
 from cms.services import changes, library
 from cms.services.corpus import Corpus, read
@@ -66,8 +67,10 @@ def _upsert(
     entity: changes.Entity,
     report: ImportReport,
     progress: Progress | None,
+    written_ids: list[int] | None = None,
 ) -> dict[Any, int]:
-    """Insert or update rows matched on ``key``; returns key -> id. Unchanged rows are left alone.
+    """Insert or update rows matched on ``key``; returns key -> id. Unchanged rows are left alone;
+    the ids of those inserted or updated are added to ``written_ids``.
 
     Articles carry ``live_version`` and ``announced``: derived from the state, never compared, and
     their change-log entries are public only when the article is (drafts moving are not news).
@@ -106,6 +109,8 @@ def _upsert(
         else:
             found = {k: r.id for k, r in existing.items()}
         ids.update(found)
+        if written_ids is not None:
+            written_ids.extend([found[r[key]] for r in fresh] + [r["id"] for r in changed])
         for kind, written in (("create", [dict(r, id=found[r[key]]) for r in fresh]), ("update", changed)):
             for public in (True, False):
                 chosen = [r["id"] for r in written if r.get("announced", True) is public]
@@ -184,56 +189,76 @@ def import_corpus(
     by_image = {r["id"]: image_ids[f"{source}:{r['id']}"] for r in corpus.images}
     now = utcnow()
 
-    def write(batch: list[dict[str, Any]], bodies: list[tuple[str, str, int]]) -> None:
+    def write(prepared: Prepared) -> None:
+        batch, bodies, search_rows = prepared
         rows = [
             _article_row(r, b, now, by_section, by_category, by_image)
             for r, b in zip(batch, bodies, strict=True)
         ]
-        article_ids = _upsert(session, _article, "slug", rows, "article", report, progress)
+        written: list[int] = []
+        article_ids = _upsert(session, _article, "slug", rows, "article", report, progress, written)
         wanted = {article_ids[r["slug"]]: [by_author[a] for a in r["author_ids"]] for r in batch}
         _replace_bylines(session, wanted)
         _record_usage(session, {article_ids[row["slug"]]: row for row in rows})
+        if search_rows is not None:
+            by_id = {article_ids[r["slug"]]: found for r, found in zip(batch, search_rows, strict=True)}
+            vectors.store(session.connection(), {article_id: by_id[article_id] for article_id in written})
 
-    deferred = (
-        indexing_deferred(session.connection())
-        if session.get_bind().dialect.name == "sqlite"
-        else nullcontext()
-    )
-    with deferred:
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    # On PostgreSQL, the search rows are computed here (or in the helper), beside the writing,
+    # where the rules agree with the server's (they do, unless its locale lower-cases otherwise).
+    supplied = not sqlite and vectors.agrees(connection)
+    if supplied:
+        vectors.supply(connection)
+    with indexing_deferred(connection) if sqlite else nullcontext():
         folder = corpus.folder if helper_process else None
-        for batch, bodies in (
-            _prepared(corpus, batch_size) if folder is None else _from_helper(folder, batch_size)
+        for prepared in (
+            _prepared(corpus, batch_size, supplied)
+            if folder is None
+            else _from_helper(folder, batch_size, supplied)
         ):
-            write(batch, bodies)
+            write(prepared)
     return report
 
 
-Prepared = tuple[list[dict[str, Any]], list[tuple[str, str, int]]]  # records, and their bodies derived
+# Records, their bodies derived (HTML, text, reading time) and, when asked for, their search rows.
+Prepared = tuple[list[dict[str, Any]], list[tuple[str, str, int]], list[vectors.SearchRow | None] | None]
 
 
-def _prepared(corpus: Corpus, batch_size: int) -> Iterator[Prepared]:
+def _prepared(corpus: Corpus, batch_size: int, search_rows: bool) -> Iterator[Prepared]:
     for batch in _batches(corpus.articles, batch_size):
-        yield batch, derive_bodies([r["body"] for r in batch])
+        bodies = derive_bodies([r["body"] for r in batch])
+        rows = (
+            vectors.rows(
+                [(r["title"], r["summary"], text) for r, (_, text, _) in zip(batch, bodies, strict=True)]
+            )
+            if search_rows
+            else None
+        )
+        yield batch, bodies, rows
 
 
-def _helper(folder: Path, batch_size: int, queue: Queue[Prepared | Exception | None]) -> None:
+def _helper(
+    folder: Path, batch_size: int, search_rows: bool, queue: Queue[Prepared | Exception | None]
+) -> None:
     """In the helper process: read, check and sanitise the corpus's articles, batch by batch."""
     try:
-        for batch, bodies in _prepared(read(folder), batch_size):
+        for batch, bodies, rows in _prepared(read(folder), batch_size, search_rows):
             for record in batch:
                 del record["body"]  # the importer has it derived: not worth sending
-            queue.put((batch, bodies))
+            queue.put((batch, bodies, rows))
     except Exception as exc:  # a bad line (BadInput): the importer refuses the import with it
         queue.put(exc)
         return
     queue.put(None)
 
 
-def _from_helper(folder: Path, batch_size: int) -> Iterator[Prepared]:
+def _from_helper(folder: Path, batch_size: int, search_rows: bool) -> Iterator[Prepared]:
     """The articles, read and sanitised by a helper process a few batches ahead of the writing."""
     context = multiprocessing.get_context("spawn")  # not fork: this process has threads
     queue: Queue[Prepared | Exception | None] = context.Queue(maxsize=3)
-    helper = context.Process(target=_helper, args=(folder, batch_size, queue), daemon=True)
+    helper = context.Process(target=_helper, args=(folder, batch_size, search_rows, queue), daemon=True)
     helper.start()
     try:
         while True:

@@ -1,0 +1,165 @@
+"""An import computes PostgreSQL's search rows in Python: exactly the trigger's rows, or none.
+
+cms/search/vectors.py computes ``article_search``'s vector, head and token count for
+plain ASCII text, and leaves everything else to the server. The tests on PostgreSQL
+compare its rows with ``cms_search_row()`` (what the trigger stores) for generated
+text and for whole imports; the others check the layout and what it refuses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Connection, text
+
+from cms.db import Database
+from cms.search import vectors
+from cms.services.corpus import read
+from cms.services.importer import import_corpus
+from tests.conftest import GraphQLClient
+from tests.test_import_export import sample, write_corpus
+
+
+def on_postgresql(db: Database) -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def same_as_server(conn: Connection, title: str, summary: str, body: str) -> bool:
+    ours = vectors.row(title, summary, body)
+    assert ours is not None, (title, summary, body)
+    return bool(
+        conn.execute(
+            text(
+                "SELECT r.vector = CAST(:vector AS tsvector) AND r.head = CAST(:head AS tsvector) "
+                "AND r.tokens = :tokens FROM cms_search_row(:title, :summary, :body) r"
+            ),
+            {"title": title, "summary": summary, "body": body, **vars(ours)},
+        ).scalar_one()
+    )
+
+
+def test_positions_run_through_title_summary_and_body_one_gap_apart() -> None:
+    found = vectors.row("War and Peace", "A summary", "Body text: war!")
+    assert found == vectors.SearchRow(
+        vector="'war':1A,10C 'and':2A 'peac':3A '|':4,7 'a':5B 'summari':6B 'bodi':8C 'text':9C",
+        head="'war':1A 'and':2A 'peac':3A '|':4 'a':5B 'summari':6B",
+        tokens=8,
+    )
+
+
+def test_search_text_rewrites_reach_the_stemmer() -> None:
+    # -logy and -bly as FTS5 stems them, short words ending in s kept apart from their stems.
+    assert [vectors.lexeme(w) for w in ("analogies", "terribly", "is", "as", "running", "2024")] == [
+        "analog",
+        "terribl",
+        "issss",
+        "assss",
+        "run",
+        "2024",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Café society", "plain"),  # not ASCII: the server folds accents
+        ("Plain", "a measured 12e3x gain"),  # the parser reads 12e3 as a number
+        ("Plain", "a" * 1001),  # stored unstemmed by the server
+        ("Plain", "the " * 257),  # one lexeme past 256 positions
+        ("Plain", "word " * 16382),  # positions past 16,383
+    ],
+)
+def test_text_the_rules_do_not_cover_is_left_to_the_server(title: str, body: str) -> None:
+    assert vectors.row(title, "summary", body) is None
+
+
+# What editors type: words with the endings the rewrites handle, numbers, punctuation, spacing.
+_EDITORS_WORDS = """
+    the a is as us by key says analogies apology ecology agreeably humbly terribly ably running ran runs
+    2024 007 3d co2 x1 b52s 1e 10e e10 i o y ys ies ying UPPER MiXeD
+"""
+_WORDS = st.sampled_from(_EDITORS_WORDS.split()) | st.text(alphabet="abcdeilosuy0123", min_size=1, max_size=9)
+_GLUE = st.sampled_from([" ", "  ", ", ", ". ", "-", "'", "\n", "\t", " & ", "/", "_", "(", ") ", ";"])
+_TEXT = st.lists(st.tuples(_WORDS, _GLUE), max_size=40).map(lambda parts: "".join(w + g for w, g in parts))
+
+
+@settings(
+    max_examples=150,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(title=_TEXT, summary=_TEXT, body=_TEXT)
+def test_rows_computed_here_are_the_servers(db: Database, title: str, summary: str, body: str) -> None:
+    if not on_postgresql(db):
+        pytest.skip("compares with PostgreSQL's cms_search_row()")
+    if vectors.row(title, summary, body) is None:
+        return
+    with db.connect() as conn:
+        assert same_as_server(conn, title, summary, body)
+
+
+def test_the_probe_agrees_with_the_server(db: Database) -> None:
+    if not on_postgresql(db):
+        pytest.skip("compares with PostgreSQL")
+    with db.connect() as conn:
+        assert vectors.agrees(conn)
+
+
+def _mismatched(conn: Connection) -> list[str]:
+    """Articles whose stored search row is not what the trigger would store."""
+    return list(
+        conn.execute(
+            text(
+                "SELECT a.slug FROM article a LEFT JOIN article_search s ON s.article_id = a.id "
+                "LEFT JOIN LATERAL cms_search_row(a.title, a.summary, a.body_text) r ON true "
+                "WHERE s.article_id IS NULL OR s.vector <> r.vector OR s.head <> r.head "
+                "OR s.tokens <> r.tokens"
+            )
+        ).scalars()
+    )
+
+
+def _corpus_with_text_left_to_the_server() -> dict[str, list[dict[str, Any]]]:
+    corpus = sample()
+    corpus["articles"][1]["title"] = "Séoul: une ville à deux vitesses"
+    corpus["articles"][4]["body"] = "<p>Growth of 12e3x percent, said nobody.</p>"
+    return corpus
+
+
+@pytest.mark.parametrize("helper_process", [False, True])
+def test_an_import_stores_the_triggers_search_rows(
+    db: Database, gql: GraphQLClient, tmp_path: Path, helper_process: bool
+) -> None:
+    folder = write_corpus(tmp_path / "corpus", _corpus_with_text_left_to_the_server())
+    with db.write() as session:
+        import_corpus(session, read(folder), helper_process=helper_process, batch_size=3)
+    if on_postgresql(db):
+        with db.connect() as conn:
+            assert _mismatched(conn) == []
+    hits = gql.data('{ search(query: "seoul vitesses") { edges { node { slug } } } }')["search"]["edges"]
+    assert [edge["node"]["slug"] for edge in hits] == [sample()["articles"][1]["slug"]]
+
+
+def test_a_reimport_reindexes_what_it_changes_and_the_trigger_works_after_it(
+    db: Database, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    corpus = sample()
+    with db.write() as session:
+        import_corpus(session, read(write_corpus(tmp_path / "first", corpus)))
+    corpus["articles"][0]["body"] = "<p>Quokkas everywhere.</p>"
+    with db.write() as session:
+        import_corpus(session, read(write_corpus(tmp_path / "second", corpus)))
+    slug = corpus["articles"][0]["slug"]
+    with db.write() as session:  # an editor's write, after the import: the trigger indexes it again
+        session.execute(text("UPDATE article SET title = 'Wombats' WHERE slug = :slug"), {"slug": slug})
+    if on_postgresql(db):
+        with db.connect() as conn:
+            assert _mismatched(conn) == []
+    for word in ("quokkas", "wombats"):
+        hits = gql.data(f'{{ search(query: "{word}") {{ edges {{ node {{ slug }} }} }} }}')["search"]["edges"]
+        assert [edge["node"]["slug"] for edge in hits] == [slug], word
