@@ -263,3 +263,54 @@ def test_a_partner_with_its_own_terms_is_held_to_them(settings: Settings, db: Da
         headers = {"authorization": f"Bearer {token}"}
         codes = [client.post("/graphql", json=STATS, headers=headers).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+@needs_redis
+def test_with_redis_a_node_reserves_a_share_of_a_large_limit_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    limit = parse_rate("1000/day")  # a node reserves 10 hits at a time
+    assert limit is not None
+    limiter = RateLimiter(REDIS_URL)
+    assert limiter.redis is not None
+    trips: list[int] = []
+    incr = limiter.redis.incr
+    monkeypatch.setattr(limiter.redis, "incr", lambda *a, **k: trips.append(1) or incr(*a, **k))
+    key = _address()
+    assert limiter.hit_nowait(limit, "test", key) is None  # nothing reserved yet: only Redis can say
+    decisions = [limiter.hit(limit, "test", key) for _ in range(25)]
+    assert len(trips) == 3
+    assert [d.remaining for d in decisions] == list(range(999, 974, -1))
+    quick = limiter.hit_nowait(limit, "test", key)  # from the reservation, without a round trip
+    assert quick is not None
+    assert (quick.allowed, quick.remaining) == (True, 974)
+    assert len(trips) == 3
+
+
+@needs_redis
+def test_nodes_sharing_redis_never_allow_more_than_the_limit_together() -> None:
+    limit = parse_rate("300/day")  # each node reserves 3 at a time
+    assert limit is not None
+    nodes = (RateLimiter(REDIS_URL), RateLimiter(REDIS_URL))
+    key = _address()
+    allowed = 0
+    for turn in range(400):
+        allowed += nodes[turn % 2].hit(limit, "test", key).allowed
+    assert 300 - 2 * 3 <= allowed <= 300
+    for node in nodes:  # the window is known to be full: refused with no further round trip
+        refused = node.hit_nowait(limit, "test", key)
+        assert refused is not None
+        assert not refused.allowed
+        assert refused.retry_after > 0
+
+
+@needs_redis
+def test_a_small_limit_is_counted_exactly_across_nodes() -> None:
+    limit = parse_rate("5/day")
+    assert limit is not None
+    nodes = (RateLimiter(REDIS_URL), RateLimiter(REDIS_URL))
+    key = _address()
+    decisions = [nodes[turn % 2].hit(limit, "test", key) for turn in range(7)]
+    assert [d.allowed for d in decisions] == [True] * 5 + [False] * 2
+    assert [d.remaining for d in decisions] == [4, 3, 2, 1, 0, 0, 0]
+    assert nodes[0].hit_nowait(limit, "test", key) is None  # nothing reserved: every hit asks Redis

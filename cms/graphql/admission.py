@@ -5,9 +5,10 @@ or revoked one is refused, not treated as public); a refused token still counts
 against its client's address, so guessing tokens is rate limited like anything else.
 
 Anonymous requests are counted by client address, staff by token, partners by
-partner (all their tokens together). With the in-memory limiter and no token this
-costs no I/O and is answered on the event loop; a token lookup or a Redis count runs
-on the execution pool.
+partner (all their tokens together). Without a token this is answered on the event
+loop whenever it needs no I/O: always with the in-memory limiter, and with Redis while
+this node's reservation of the window lasts (cms.services.ratelimit). A token lookup or
+a trip to Redis runs on the execution pool.
 """
 
 from __future__ import annotations
@@ -53,8 +54,13 @@ class Gate:
         return await self.admit_raw(header, peer, request.headers.get("x-forwarded-for"))
 
     async def admit_raw(self, header: str | None, peer: str | None, forwarded: str | None) -> Admission:
-        if header is None and not self.state.limiter.shared:
-            return self._admit(None, peer, forwarded)
+        if header is None:
+            limit = self.limits["anonymous"]
+            if limit is None:
+                return Admission(PUBLIC, None, None)
+            decision = self.state.limiter.hit_nowait(limit, "anonymous", self.client_address(peer, forwarded))
+            if decision is not None:
+                return Admission(PUBLIC, None, decision)
         return await self.pool.run(self._admit, header, peer, forwarded)
 
     def _admit(self, header: str | None, peer: str | None, forwarded: str | None) -> Admission:
