@@ -87,5 +87,6 @@ def test_postgresql_indexes_every_word_as_fts5_does(db: Database) -> None:
     }
     # FTS5 undoubles any consonant before -ed/-ing, Snowball only some; and FTS5 stems
     # bytes, so a non-ASCII letter before an English suffix counts as two consonants.
-    known = {"eed", "specced", "trekking"}
+    # A word that is nothing but a suffix ("eed", "ies") FTS5 leaves unstripped ("ies" ~ "ie").
+    known = {"eed", "ies", "specced", "trekking"}
     assert {s: (fts5[s], pg[s]) for s in samples if pg[s] != fts5[s] and s not in known} == {}
