@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from limits import RateLimitItem
 from starlette.requests import Request
 
 from cms.errors import Unauthenticated
@@ -55,10 +56,10 @@ class Gate:
 
     async def admit_raw(self, header: str | None, peer: str | None, forwarded: str | None) -> Admission:
         if header is None:
-            limit = self.limits["anonymous"]
+            limit, kind, key = self._counted(PUBLIC, peer, forwarded)
             if limit is None:
                 return Admission(PUBLIC, None, None)
-            decision = self.state.limiter.hit_nowait(limit, "anonymous", self.client_address(peer, forwarded))
+            decision = self.state.limiter.hit_nowait(limit, kind, key)
             if decision is not None:
                 return Admission(PUBLIC, None, decision)
         return await self.pool.run(self._admit, header, peer, forwarded)
@@ -70,6 +71,14 @@ class Gate:
                 caller = self.authenticate(header)
             except Unauthenticated as exc:
                 refusal = exc
+        limit, kind, key = self._counted(caller, peer, forwarded)
+        decision = None if limit is None else self.state.limiter.hit(limit, kind, key)
+        return Admission(caller, refusal, decision)
+
+    def _counted(
+        self, caller: Caller, peer: str | None, forwarded: str | None
+    ) -> tuple[RateLimitItem | None, str, str]:
+        """The limit a caller is held to, and what its requests count under (kind, key)."""
         key = caller.rate_key
         if key is None:
             kind, key = "anonymous", self.client_address(peer, forwarded)
@@ -81,8 +90,7 @@ class Gate:
         own = caller.partner.requests_per_minute if caller.partner is not None else None
         if own is not None:
             limit = parse_rate(f"{own}/minute")  # the partner's own terms
-        decision = None if limit is None else self.state.limiter.hit(limit, kind, key)
-        return Admission(caller, refusal, decision)
+        return limit, kind, key
 
     def authenticate(self, header: str) -> Caller:
         scheme, _, token = header.partition(" ")

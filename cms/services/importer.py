@@ -188,6 +188,7 @@ def import_corpus(
     by_author = ref(author_ids, corpus.authors, "slug")
     by_image = {r["id"]: image_ids[f"{source}:{r['id']}"] for r in corpus.images}
     now = utcnow()
+    connection = session.connection()
 
     def write(prepared: Prepared) -> None:
         batch, bodies, search_rows = prepared
@@ -202,9 +203,8 @@ def import_corpus(
         _record_usage(session, {article_ids[row["slug"]]: row for row in rows})
         if search_rows is not None:
             by_id = {article_ids[r["slug"]]: found for r, found in zip(batch, search_rows, strict=True)}
-            vectors.store(session.connection(), {article_id: by_id[article_id] for article_id in written})
+            vectors.store(connection, {article_id: by_id[article_id] for article_id in written})
 
-    connection = session.connection()
     sqlite = connection.dialect.name == "sqlite"
     # On PostgreSQL, the search rows are computed here (or in the helper), beside the writing,
     # where the rules agree with the server's (they do, unless its locale lower-cases otherwise).

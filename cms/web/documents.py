@@ -114,9 +114,10 @@ class PublicDocuments:
         peer = request.client.host if request.client else None
         key = self.client_address(peer, request.headers.get("x-forwarded-for"))
         limiter = self.state.limiter
-        if limiter.shared:  # a network round trip: off the event loop
-            return await asyncio.to_thread(limiter.hit, self.limit, "anonymous", key)
-        return limiter.hit(self.limit, "anonymous", key)
+        decision = limiter.hit_nowait(self.limit, "anonymous", key)
+        if decision is None:  # Redis must be asked: a network round trip, off the event loop
+            decision = await asyncio.to_thread(limiter.hit, self.limit, "anonymous", key)
+        return decision
 
     async def serve(self, request: Request, prepare: Callable[[Reading], Prepared]) -> Response:
         decision = await self._admit(request)
