@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 from cms.app import create_app
 from cms.db import Database
 from cms.graphql.relay import to_global_id
+from cms.services import changes
 from cms.settings import Settings
 
 from .conftest import serve
@@ -110,6 +111,23 @@ def test_a_write_by_another_process_is_seen_within_the_poll_interval(seed: Seede
     assert _titles(_get(http)) == ["One"]
     seed.article("Two")  # through the database, as `cms import` or another node would
     assert _eventually(lambda: len(_titles(_get(http))) == 2)
+
+
+def test_an_answer_made_after_a_change_survives_hearing_of_that_change_late(
+    seed: Seeder, db: Database, http: TestClient
+) -> None:
+    with db.connect() as conn:
+        before = changes.current_seq(conn)
+    pk = _article(seed, "Made after the change")  # through the database, as another node would
+    first = _get(http)
+    follower = http.app.state.cms.cache.follower  # type: ignore[attr-defined]
+    with follower.lock:
+        follower.seq = before  # this process hears of the article only now, after answering from it
+    assert follower.catch_up()[0]
+    _behind_the_back(db, pk, "Written behind the cache's back")
+    again = _get(http)
+    assert again.headers["etag"] == first.headers["etag"]
+    assert _titles(again) == ["Made after the change"]
 
 
 def test_token_holders_are_never_served_from_the_cache_and_get_private_answers(

@@ -76,13 +76,18 @@ class ResponseStore:
         return True
 
     def invalidate(self, keys: Iterable[str], *, seq: int) -> int:
-        """Drop every entry that shows one of ``keys``; returns how many went."""
+        """Drop every entry that shows one of ``keys`` and was computed before ``seq``; returns how
+        many went. One computed at ``seq`` or later already shows the change (a reader learns its
+        sequence before it reads, and commits are in sequence order), so a change another process
+        announces late does not throw away an answer made after it."""
         dropped = 0
         with self._lock:
             for key in keys:
                 if self._dropped_at.get(key, -1) < seq:
                     self._dropped_at[key] = seq
                 for cache_key in list(self._by_key.get(key, ())):
+                    if self._entries[cache_key].seq >= seq:
+                        continue
                     self._remove(cache_key)
                     dropped += 1
             if len(self._dropped_at) > 100_000:  # keep the guard bounded; old marks matter no more
@@ -91,11 +96,11 @@ class ResponseStore:
         return dropped
 
     def invalidate_all(self, *, seq: int) -> None:
+        """Drop every entry computed before ``seq`` (a bulk change: its keys are not worked out)."""
         with self._lock:
             self._floor = max(self._floor, seq)
-            self._entries.clear()
-            self._by_key.clear()
-            self._bytes = 0
+            for cache_key in [k for k, entry in self._entries.items() if entry.seq < seq]:
+                self._remove(cache_key)
 
     def _remove(self, cache_key: str) -> None:
         entry = self._entries.pop(cache_key, None)
