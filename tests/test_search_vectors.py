@@ -8,6 +8,7 @@ text and for whole imports; the others check the layout and what it refuses.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +164,52 @@ def test_a_reimport_reindexes_what_it_changes_and_the_trigger_works_after_it(
     for word in ("quokkas", "wombats"):
         hits = gql.data(f'{{ search(query: "{word}") {{ edges {{ node {{ slug }} }} }} }}')["search"]["edges"]
         assert [edge["node"]["slug"] for edge in hits] == [slug], word
+
+
+def _pending(conn: Connection) -> dict[str, int]:
+    """Entries in each search index's pending list, not yet merged into the index."""
+    conn.execute(text("CREATE EXTENSION IF NOT EXISTS pgstattuple"))
+    return {
+        index: int(conn.execute(text(f"SELECT pending_tuples FROM pgstatginindex('{index}')")).scalar_one())
+        for index in ("ix_article_search_match", "ix_article_search_head")
+    }
+
+
+def _found(gql: GraphQLClient, words: str) -> list[str]:
+    hits = gql.data(f'{{ search(query: "{words}") {{ edges {{ node {{ slug }} }} }} }}')["search"]["edges"]
+    return [edge["node"]["slug"] for edge in hits]
+
+
+def test_an_import_merges_its_search_entries_into_the_indexes_before_it_commits(
+    db: Database, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    if not on_postgresql(db):
+        pytest.skip("GIN's pending list is PostgreSQL's")
+    with db.write() as session:
+        import_corpus(session, read(write_corpus(tmp_path / "corpus", sample())))
+    with db.connect() as conn:
+        assert _pending(conn) == {"ix_article_search_match": 0, "ix_article_search_head": 0}
+    assert _found(gql, "sanctions") == [sample()["articles"][0]["slug"]]
+
+
+def test_a_role_that_does_not_own_the_indexes_imports_all_the_same(
+    db: Database, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    if not on_postgresql(db):
+        pytest.skip("index ownership is PostgreSQL's")
+    role = f"importer_{uuid.uuid4().hex[:8]}"
+    with db.write() as session:
+        session.execute(text(f"CREATE ROLE {role}"))
+        session.execute(text(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}"))
+        session.execute(text(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+    try:
+        with db.write() as session:
+            session.execute(text(f"SET LOCAL ROLE {role}"))
+            import_corpus(session, read(write_corpus(tmp_path / "corpus", sample())))
+        with db.connect() as conn:
+            assert sum(_pending(conn).values()) > 0  # left to be merged as GIN goes on
+        assert _found(gql, "sanctions") == [sample()["articles"][0]["slug"]]
+    finally:
+        with db.write() as session:
+            session.execute(text(f"DROP OWNED BY {role}"))
+            session.execute(text(f"DROP ROLE {role}"))

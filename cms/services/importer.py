@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -28,8 +27,7 @@ from sqlalchemy.orm import Session
 
 from cms.errors import CMSError
 from cms.models import Article, ArticleAuthor, ArticleImage, Author, Category, Image, Section, State, utcnow
-from cms.search import vectors
-from cms.search.sqlite import indexing_deferred
+from cms.search import postgres, sqlite, vectors
 from cms.services import changes, library
 from cms.services.corpus import Corpus, read
 from cms.services.text import derive_bodies
@@ -205,13 +203,13 @@ def import_corpus(
             by_id = {article_ids[r["slug"]]: found for r, found in zip(batch, search_rows, strict=True)}
             vectors.store(connection, {article_id: by_id[article_id] for article_id in written})
 
-    sqlite = connection.dialect.name == "sqlite"
+    on_sqlite = connection.dialect.name == "sqlite"
     # On PostgreSQL, the search rows are computed here (or in the helper), beside the writing,
     # where the rules agree with the server's (they do, unless its locale lower-cases otherwise).
-    supplied = not sqlite and vectors.agrees(connection)
+    supplied = not on_sqlite and vectors.agrees(connection)
     if supplied:
         vectors.supply(connection)
-    with indexing_deferred(connection) if sqlite else nullcontext():
+    with (sqlite if on_sqlite else postgres).indexing_deferred(connection):
         folder = corpus.folder if helper_process else None
         for prepared in (
             _prepared(corpus, batch_size, supplied)
