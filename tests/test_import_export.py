@@ -256,6 +256,27 @@ def test_imported_articles_are_searchable(cms: Any, gql: GraphQLClient, tmp_path
     assert data["search"]["edges"][0]["node"]["slug"] == "article-1"
 
 
+def test_long_bodies_are_stored_with_lz4_on_postgresql_and_read_back_whole(
+    cms: Any, db: Database, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    corpus = sample()
+    paragraphs = "".join(f"<p>Paragraph {n} of a long report on tariffs and trade.</p>" for n in range(400))
+    corpus["articles"][0]["body"] = paragraphs
+    imported(cms, write_corpus(tmp_path / "corpus", corpus))
+    found = article(gql, "article-1")
+    assert found is not None
+    assert found["bodyHtml"] == paragraphs
+    if db.engine.dialect.name == "postgresql":
+        with db.connect() as conn:
+            methods = conn.execute(
+                text(
+                    "SELECT pg_column_compression(body_html), pg_column_compression(body_text) "
+                    "FROM article WHERE slug = 'article-1'"
+                )
+            ).one()
+        assert tuple(methods) == ("lz4", "lz4")
+
+
 # Importing again
 
 
