@@ -5,7 +5,8 @@ token count with ``cms_search_text()`` (regular expressions) and ``to_tsvector()
 (a general parser that looks for URLs, e-mail addresses and numbers in every
 word): 80 % of the server's time in a 100,000-article import, on one core. The same
 row for plain ASCII text is simple to compute, so an import computes it here, in
-its helper process beside the writer, and the server only stores it.
+its helper process beside the writer, and the server only stores it: sent in
+tsvector's binary form (``TsVector``), it is not even parsed there.
 
 Exactly the trigger's row or nothing: ``row()`` answers None (and the server
 computes the row) for text the rules below do not cover: anything not ASCII, a
@@ -137,6 +138,9 @@ def rows(articles: Sequence[tuple[str, str, str]]) -> list[SearchRow | None]:
     return [row(title, summary, body) for title, summary, body in articles]
 
 
+_COUNT = struct.Struct(">i")
+
+
 def _binary(positions: dict[str, list[int]]) -> TsVector:
     # The server's order is by bytes, a prefix first: Python's order of ASCII strings.
     # Sent in it, the server need not sort; positions are already ascending.
@@ -145,9 +149,6 @@ def _binary(positions: dict[str, list[int]]) -> TsVector:
         codes = positions[lex]
         parts.append(lex.encode("ascii") + b"\0" + struct.pack(f">H{len(codes)}H", len(codes), *codes))
     return TsVector(b"".join(parts))
-
-
-_COUNT = struct.Struct(">i")
 
 
 def as_text(vector: TsVector) -> str:
