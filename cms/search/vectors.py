@@ -91,17 +91,25 @@ def lexeme(word: str) -> str | None:
     return _stemmer.stemWord(word) or word
 
 
-_known: dict[str, str] = {}  # word -> lexeme, or "" where lexeme() says None
+# word -> its lexeme as sent (ASCII, then NUL), or b"" where lexeme() says None
+_known: dict[str, bytes] = {}
 _KNOWN_MAX = 1 << 18
 _WEIGHTS = {"A": 3, "B": 2, "C": 1, "": 0}  # as tsvector stores them: D (none) is 0
-_CODES = {weight: [p | bits << 14 for p in range(_MAX_POSITION + 1)] for weight, bits in _WEIGHTS.items()}
+# Each position with its weight as the two bytes sent, made once.
+_CODES = {
+    weight: [(p | bits << 14).to_bytes(2, "big") for p in range(_MAX_POSITION + 1)]
+    for weight, bits in _WEIGHTS.items()
+}
+_COUNTS = [n.to_bytes(2, "big") for n in range(_MAX_POSITION + 2)]
+_GAP_SENT = _GAP.encode("ascii") + b"\0"
 
 
-def _learn(word: str) -> str:
+def _learn(word: str) -> bytes:
     if len(_known) >= _KNOWN_MAX:
         _known.clear()
-    found = _known[word] = lexeme(word) or ""
-    return found
+    found = lexeme(word)
+    sent = _known[word] = found.encode("ascii") + b"\0" if found is not None else b""
+    return sent
 
 
 def row(title: str, summary: str, body: str) -> SearchRow | None:
@@ -113,23 +121,23 @@ def row(title: str, summary: str, body: str) -> SearchRow | None:
     if last > _MAX_POSITION:
         return None
     known = _known.get
-    positions: defaultdict[str, list[int]] = defaultdict(list)
+    positions: defaultdict[bytes, bytearray] = defaultdict(bytearray)
     position = 1
     head = TsVector()
     for weight, field in zip(("A", "B", "C"), fields, strict=True):
         if weight != "A":
-            positions[_GAP].append(_CODES[""][position])
+            positions[_GAP_SENT].extend(_CODES[""][position])
             position += 1
         found = [known(w) or _learn(w) for w in field]
-        if "" in found:
+        if b"" in found:
             return None
         end = position + len(field)
         for lex, code in zip(found, _CODES[weight][position:end], strict=True):
-            positions[lex].append(code)
+            positions[lex].extend(code)
         position = end
         if weight == "B":
             head = _binary(positions)
-    if any(len(p) > _MAX_POSITIONS for p in positions.values()):
+    if max(map(len, positions.values()), default=0) > 2 * _MAX_POSITIONS:
         return None
     return SearchRow(vector=_binary(positions), head=head, tokens=last - 2)
 
@@ -141,13 +149,13 @@ def rows(articles: Sequence[tuple[str, str, str]]) -> list[SearchRow | None]:
 _COUNT = struct.Struct(">i")
 
 
-def _binary(positions: dict[str, list[int]]) -> TsVector:
-    # The server's order is by bytes, a prefix first: Python's order of ASCII strings.
+def _binary(positions: dict[bytes, bytearray]) -> TsVector:
+    # The server's order is by bytes, a prefix first: the order of the lexemes with their NUL.
     # Sent in it, the server need not sort; positions are already ascending.
-    parts = [_COUNT.pack(len(positions))]
+    parts: list[bytes | bytearray] = [_COUNT.pack(len(positions))]
     for lex in sorted(positions):
         codes = positions[lex]
-        parts.append(lex.encode("ascii") + b"\0" + struct.pack(f">H{len(codes)}H", len(codes), *codes))
+        parts += (lex, _COUNTS[len(codes) >> 1], codes)
     return TsVector(b"".join(parts))
 
 
