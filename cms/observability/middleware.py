@@ -34,12 +34,18 @@ class ObservabilityMiddleware:
         scope.setdefault("state", {})["request_id"] = served.request_id
         raw_id = served.request_id.encode("latin-1")
         status = 0  # until the answer starts
+        recorded = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, recorded
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [*message.get("headers", ()), (_HEADER, raw_id)]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                # Counted before its last bytes go: a client that has its answer and then reads
+                # /metrics finds it there.
+                recorded = True
+                record(scope, served, status, time.perf_counter() - started, access_log=self.access_log)
             await send(message)
 
         token = requests.enter(served)
@@ -53,7 +59,8 @@ class ObservabilityMiddleware:
         else:
             requests.leave(token)
         finally:
-            record(scope, served, status, time.perf_counter() - started, access_log=self.access_log)
+            if not recorded:
+                record(scope, served, status, time.perf_counter() - started, access_log=self.access_log)
 
 
 def record(scope: Scope, served: requests.Served, status: int, seconds: float, *, access_log: bool) -> None:
