@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from cms import bulk
 from cms.models import Change, utcnow
 
 Entity = Literal["article", "author", "category", "section", "image"]
@@ -49,7 +50,7 @@ def record(
     if not rows:
         return
     lock(session)
-    session.execute(insert(_change), rows)
+    bulk.insert_rows(session.connection() if isinstance(session, Session) else session, _change, rows)
 
 
 def current_seq(conn: Connection) -> int:
