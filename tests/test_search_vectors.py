@@ -8,6 +8,11 @@ text and for whole imports; the others check the layout and what it refuses.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
+import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -18,6 +23,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, text
 
 from cms.db import Database
+from cms.errors import CMSError
 from cms.search import vectors
 from cms.services.corpus import read
 from cms.services.importer import import_corpus
@@ -167,16 +173,59 @@ def _found(gql: GraphQLClient, words: str) -> list[str]:
     return [edge["node"]["slug"] for edge in hits]
 
 
+def _definitions(conn: Connection) -> dict[str, str | None]:
+    return {
+        index: conn.execute(text(f"SELECT pg_get_indexdef(to_regclass('{index}'))")).scalar_one()
+        for index in ("ix_article_search_match", "ix_article_search_head")
+    }
+
+
 def test_an_import_merges_its_search_entries_into_the_indexes_before_it_commits(
     db: Database, gql: GraphQLClient, tmp_path: Path
 ) -> None:
     if not on_postgresql(db):
         pytest.skip("GIN's pending list is PostgreSQL's")
+    corpus = sample()
+    with db.write() as session:
+        import_corpus(session, read(write_corpus(tmp_path / "first", corpus)))
+    # Fewer new articles than there are: merged into the indexes, not built anew.
+    extra = dict(corpus["articles"][0], id=999, slug="wombat-census", title="The wombat census")
+    with db.write() as session:
+        import_corpus(session, read(write_corpus(tmp_path / "second", dict(corpus, articles=[extra]))))
+    with db.connect() as conn:
+        assert _pending(conn) == {"ix_article_search_match": 0, "ix_article_search_head": 0}
+    assert _found(gql, "wombat census") == ["wombat-census"]
+
+
+def test_an_import_larger_than_the_site_builds_the_search_indexes_anew(
+    db: Database, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    if not on_postgresql(db):
+        pytest.skip("GIN indexes are PostgreSQL's")
+    with db.connect() as conn:
+        before = _definitions(conn)
     with db.write() as session:
         import_corpus(session, read(write_corpus(tmp_path / "corpus", sample())))
     with db.connect() as conn:
+        assert _definitions(conn) == before
         assert _pending(conn) == {"ix_article_search_match": 0, "ix_article_search_head": 0}
     assert _found(gql, "sanctions") == [sample()["articles"][0]["slug"]]
+
+
+def test_an_import_refused_half_way_leaves_the_search_indexes_in_place(
+    db: Database, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    if not on_postgresql(db):
+        pytest.skip("GIN indexes are PostgreSQL's")
+    with db.connect() as conn:
+        before = _definitions(conn)
+    corpus = sample()
+    corpus["articles"].append(dict(corpus["articles"][0], id=998, slug="broken", published_at="yesterday"))
+    with pytest.raises(CMSError), db.write() as session:
+        import_corpus(session, read(write_corpus(tmp_path / "corpus", corpus)), batch_size=2)
+    with db.connect() as conn:
+        assert _definitions(conn) == before
+    assert _found(gql, "sanctions") == []
 
 
 def test_a_role_that_does_not_own_the_indexes_imports_all_the_same(
@@ -200,3 +249,38 @@ def test_a_role_that_does_not_own_the_indexes_imports_all_the_same(
         with db.write() as session:
             session.execute(text(f"DROP OWNED BY {role}"))
             session.execute(text(f"DROP ROLE {role}"))
+
+
+def test_an_import_whose_indexing_process_dies_is_refused_whole(
+    db: Database, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    if not on_postgresql(db):
+        pytest.skip("the importer computes search rows on PostgreSQL only")
+    corpus = sample()
+    first = corpus["articles"][0]
+    corpus["articles"] = [
+        dict(first, id=5000 + n, slug=f"long-{n}", body="<p>" + "Sanctions bite hard. " * 200 + "</p>")
+        for n in range(3000)
+    ]
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with db.write() as session:
+                import_corpus(session, read(write_corpus(tmp_path / "corpus", corpus)), helper_process=True)
+        except BaseException as exc:
+            failure.append(exc)
+
+    importer = threading.Thread(target=run)
+    importer.start()
+    deadline = time.monotonic() + 60
+    while not (found := [p for p in multiprocessing.active_children() if p.name == "cms-import-indexer"]):
+        assert importer.is_alive(), "the import ended before an indexing process was seen"
+        assert time.monotonic() < deadline, "no indexing process was started"
+        time.sleep(0.01)
+    os.kill(found[0].pid, signal.SIGKILL)
+    importer.join(timeout=60)
+    assert len(failure) == 1
+    assert isinstance(failure[0], CMSError)
+    assert "nothing was imported" in str(failure[0])
+    assert _found(gql, "sanctions") == []

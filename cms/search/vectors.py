@@ -38,10 +38,18 @@ from dataclasses import dataclass
 import Stemmer
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
-from sqlalchemy import Connection, text
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, text
 
-_SEPARATORS = str.maketrans(
-    {c: " " for c in map(chr, range(128)) if c not in string.ascii_lowercase + string.digits}
+from cms import bulk
+
+# Lower case kept, upper case lowered, every other byte a space: what cms_search_text() does to ASCII.
+_SEPARATORS = bytes(
+    c
+    if chr(c) in string.ascii_lowercase + string.digits
+    else c + 32
+    if chr(c) in string.ascii_uppercase
+    else 32
+    for c in range(256)
 )
 _M_GT_0 = r"[a-z0-9]*(?:[aeiou][^aeiou ]|[^aeiou ]y[^aeiouy ])[a-z0-9]*"
 _REWRITES = (
@@ -73,9 +81,10 @@ class SearchRow:
     tokens: int
 
 
-def words(text: str) -> list[str]:
-    """``cms_search_text(text)`` split into its words; ``text`` must be ASCII."""
-    return text.lower().translate(_SEPARATORS).split()
+def words(text: str) -> list[bytes]:
+    """``cms_search_text(text)`` split into its words; ``text`` must be ASCII. As bytes: one
+    table lookup a byte, where lowering and translating a string is two passes through a dict."""
+    return text.encode("ascii").translate(_SEPARATORS).split()
 
 
 def lexeme(word: str) -> str | None:
@@ -92,7 +101,7 @@ def lexeme(word: str) -> str | None:
 
 
 # word -> its lexeme as sent (ASCII, then NUL), or b"" where lexeme() says None
-_known: dict[str, bytes] = {}
+_known: dict[bytes, bytes] = {}
 _KNOWN_MAX = 1 << 18
 _WEIGHTS = {"A": 3, "B": 2, "C": 1, "": 0}  # as tsvector stores them: D (none) is 0
 # Each position with its weight as the two bytes sent, made once.
@@ -104,10 +113,10 @@ _COUNTS = [n.to_bytes(2, "big") for n in range(_MAX_POSITION + 2)]
 _GAP_SENT = _GAP.encode("ascii") + b"\0"
 
 
-def _learn(word: str) -> bytes:
+def _learn(word: bytes) -> bytes:
     if len(_known) >= _KNOWN_MAX:
         _known.clear()
-    found = lexeme(word)
+    found = lexeme(word.decode("ascii"))
     sent = _known[word] = found.encode("ascii") + b"\0" if found is not None else b""
     return sent
 
@@ -190,10 +199,16 @@ _ON_CONFLICT = (
     "ON CONFLICT (article_id) DO UPDATE SET vector = EXCLUDED.vector, head = EXCLUDED.head, "
     "tokens = EXCLUDED.tokens"
 )
-_STORE = text(
-    "INSERT INTO article_search (article_id, vector, head, tokens) "
-    "VALUES (:id, CAST(:vector AS tsvector), CAST(:head AS tsvector), :tokens) " + _ON_CONFLICT
+# PostgreSQL's alone (migration 0011), so not among the models.
+_search = Table(
+    "article_search",
+    MetaData(),
+    Column("article_id", Integer, primary_key=True, autoincrement=False),
+    Column("vector"),
+    Column("head"),
+    Column("tokens", Integer),
 )
+_FORGET = text("DELETE FROM article_search WHERE article_id = ANY(:ids)")
 _COMPUTE = text(
     "INSERT INTO article_search (article_id, vector, head, tokens) "
     "SELECT a.id, r.vector, r.head, r.tokens FROM article a, "
@@ -236,9 +251,10 @@ def supply(conn: Connection) -> None:
 
 def store(conn: Connection, found: dict[int, SearchRow | None]) -> None:
     """Write the search rows of these articles: as computed here, or by the server where None."""
-    supplied = [{"id": article_id, **vars(r)} for article_id, r in found.items() if r is not None]
+    supplied = [{"article_id": article_id, **vars(r)} for article_id, r in found.items() if r is not None]
     if supplied:
         _adapt(conn)
-        conn.execute(_STORE, supplied)
+        conn.execute(_FORGET, {"ids": [r["article_id"] for r in supplied]})  # none, for new articles
+        bulk.insert_rows(conn, _search, supplied)
     if computed := [article_id for article_id, r in found.items() if r is None]:
         conn.execute(_COMPUTE, {"ids": computed})

@@ -8,7 +8,7 @@ line number and leaves the database as it was.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +36,12 @@ class Corpus:
     images: list[dict[str, Any]] = field(default_factory=list)
     articles: Iterable[dict[str, Any]] = field(default_factory=list)
     folder: Path | None = None  # where it was read from (a helper process may read the articles again)
+
+    def articles_hint(self) -> int:
+        """How many articles it holds, counted without reading them (0 if unknown)."""
+        if isinstance(self.articles, Sized):
+            return len(self.articles)
+        return count_lines(self.folder / "articles.jsonl") if self.folder is not None else 0
 
 
 def parse_time(value: Any, where: str) -> datetime | None:

@@ -8,7 +8,9 @@ database's writing and indexing the other half. With ``helper_process`` (a corpu
 read from a folder) a second process reads the articles file and sanitises a few
 batches ahead while this one writes: the two halves run side by side on two cores
 (threads would take turns on the GIL, and the writer would wait for it after every
-row). A bad line found there refuses the import as it would here."""
+row). On PostgreSQL, where the importer also computes the search rows (three quarters
+of that process's work), a second helper computes most of them. A bad line found there
+refuses the import as it would here."""
 
 from __future__ import annotations
 
@@ -22,9 +24,10 @@ from pathlib import Path
 from queue import Empty
 from typing import Any
 
-from sqlalchemy import Table, case, delete, insert, select, update
+from sqlalchemy import Table, case, delete, select, update
 from sqlalchemy.orm import Session
 
+from cms import bulk
 from cms.errors import CMSError
 from cms.models import Article, ArticleAuthor, ArticleImage, Author, Category, Image, Section, State, utcnow
 from cms.search import postgres, sqlite, vectors
@@ -92,7 +95,7 @@ def _upsert(
             if old is not None and any(old._mapping[c] != row[c] for c in columns):
                 changed.append(dict(row, id=old.id))
         if fresh:
-            session.execute(insert(table), fresh)
+            bulk.insert_rows(session.connection(), table, fresh)
         for row in changed:
             values = {c: row[c] for c in columns}
             if "version" in table.c:
@@ -128,6 +131,22 @@ def import_corpus(
     progress: Progress | None = None,
     helper_process: bool = False,
     batch_size: int = BATCH,
+) -> ImportReport:
+    connection = session.connection()
+    search = sqlite if connection.dialect.name == "sqlite" else postgres
+    # Entered before any change is recorded: an import that rebuilds the search indexes locks
+    # their table before the change log, the order an editor's save takes them in (no deadlock).
+    with search.indexing_deferred(connection, corpus.articles_hint()):
+        return _import(session, corpus, source, progress, helper_process, batch_size)
+
+
+def _import(
+    session: Session,
+    corpus: Corpus,
+    source: str,
+    progress: Progress | None,
+    helper_process: bool,
+    batch_size: int,
 ) -> ImportReport:
     report = ImportReport(created={}, updated={})
     section_ids = _upsert(
@@ -209,14 +228,13 @@ def import_corpus(
     supplied = not on_sqlite and vectors.agrees(connection)
     if supplied:
         vectors.supply(connection)
-    with (sqlite if on_sqlite else postgres).indexing_deferred(connection):
-        folder = corpus.folder if helper_process else None
-        for prepared in (
-            _prepared(corpus, batch_size, supplied)
-            if folder is None
-            else _from_helper(folder, batch_size, supplied)
-        ):
-            write(prepared)
+    folder = corpus.folder if helper_process else None
+    for prepared in (
+        _prepared(corpus, batch_size, supplied)
+        if folder is None
+        else _from_helper(folder, batch_size, supplied)
+    ):
+        write(prepared)
     return report
 
 
@@ -224,49 +242,88 @@ def import_corpus(
 Prepared = tuple[list[dict[str, Any]], list[tuple[str, str, int]], list[vectors.SearchRow | None] | None]
 
 
-def _prepared(corpus: Corpus, batch_size: int, search_rows: bool) -> Iterator[Prepared]:
-    for batch in _batches(corpus.articles, batch_size):
+def _prepared(corpus: Corpus, batch_size: int, search_rows: bool, every: int = 1) -> Iterator[Prepared]:
+    """With ``search_rows``, those of every ``every``-th batch; the others' are left as None."""
+    for index, batch in enumerate(_batches(corpus.articles, batch_size)):
         bodies = derive_bodies([r["body"] for r in batch])
-        rows = (
-            vectors.rows(
-                [(r["title"], r["summary"], text) for r, (_, text, _) in zip(batch, bodies, strict=True)]
-            )
-            if search_rows
-            else None
-        )
-        yield batch, bodies, rows
+        yield batch, bodies, _search_rows(batch, bodies) if search_rows and index % every == 0 else None
 
 
-def _helper(
-    folder: Path, batch_size: int, search_rows: bool, queue: Queue[Prepared | Exception | None]
-) -> None:
-    """In the helper process: read, check and sanitise the corpus's articles, batch by batch."""
+def _search_rows(
+    batch: list[dict[str, Any]], bodies: list[tuple[str, str, int]]
+) -> list[vectors.SearchRow | None]:
+    return vectors.rows(
+        [(r["title"], r["summary"], text) for r, (_, text, _) in zip(batch, bodies, strict=True)]
+    )
+
+
+# Of a batch's work in the helpers, the search rows are three quarters: the reader computes them for
+# one batch in three, the indexer for the other two, so that each does about half.
+_READER_SHARE = 3
+_Message = Prepared | Exception | None
+
+
+def _reader(folder: Path, batch_size: int, search_rows: bool, every: int, outbox: Queue[_Message]) -> None:
+    """In a helper process: read, check and sanitise the corpus's articles, batch by batch."""
     try:
-        for batch, bodies, rows in _prepared(read(folder), batch_size, search_rows):
+        for batch, bodies, rows in _prepared(read(folder), batch_size, search_rows, every):
             for record in batch:
                 del record["body"]  # the importer has it derived: not worth sending
-            queue.put((batch, bodies, rows))
+            outbox.put((batch, bodies, rows))
     except Exception as exc:  # a bad line (BadInput): the importer refuses the import with it
-        queue.put(exc)
+        outbox.put(exc)
         return
-    queue.put(None)
+    outbox.put(None)
+
+
+def _indexer(inbox: Queue[_Message], outbox: Queue[_Message]) -> None:
+    """In a second helper process: the search rows the reader left, in the reader's order."""
+    while True:
+        item = inbox.get()
+        try:
+            if item is not None and not isinstance(item, Exception) and item[2] is None:
+                batch, bodies, _ = item
+                item = (batch, bodies, _search_rows(batch, bodies))
+        except Exception as exc:
+            item = exc
+        outbox.put(item)
+        if item is None or isinstance(item, Exception):
+            return
 
 
 def _from_helper(folder: Path, batch_size: int, search_rows: bool) -> Iterator[Prepared]:
-    """The articles, read and sanitised by a helper process a few batches ahead of the writing."""
+    """The articles, read and sanitised by a helper process a few batches ahead of the writing; with
+    search rows to compute, a second helper computes most of them (they are half of all the work)."""
     context = multiprocessing.get_context("spawn")  # not fork: this process has threads
-    queue: Queue[Prepared | Exception | None] = context.Queue(maxsize=3)
-    helper = context.Process(target=_helper, args=(folder, batch_size, search_rows, queue), daemon=True)
-    helper.start()
+    read_out: Queue[_Message] = context.Queue(maxsize=3)
+    queues, every = [read_out], 1
+    if search_rows:
+        queues.append(context.Queue(maxsize=3))
+        every = _READER_SHARE
+    helpers = [
+        context.Process(target=_reader, args=(folder, batch_size, search_rows, every, read_out), daemon=True)
+    ]
+    if search_rows:
+        helpers.append(
+            context.Process(
+                target=_indexer, args=(read_out, queues[1]), name="cms-import-indexer", daemon=True
+            )
+        )
+    for helper in helpers:
+        helper.start()
+    inbox = queues[-1]
     try:
         while True:
             try:
-                item = queue.get(timeout=1.0)
+                item = inbox.get(timeout=1.0)
             except Empty:
-                if helper.is_alive():
+                stopped = [h for h in helpers if not h.is_alive()]
+                failed = [h for h in stopped if h.exitcode != 0]
+                if not failed and len(stopped) < len(helpers):
                     continue
+                code = (failed or stopped)[0].exitcode
                 raise CMSError(
-                    f"the process reading {folder} for the import stopped (exit code {helper.exitcode}); "
+                    f"a process reading {folder} for the import stopped (exit code {code}); "
                     "nothing was imported"
                 ) from None
             if item is None:
@@ -275,10 +332,12 @@ def _from_helper(folder: Path, batch_size: int, search_rows: bool) -> Iterator[P
                 raise item
             yield item
     finally:
-        if helper.is_alive():
-            helper.terminate()
-        helper.join(timeout=10)
-        queue.close()
+        for helper in helpers:
+            if helper.is_alive():
+                helper.terminate()
+            helper.join(timeout=10)
+        for queue in queues:
+            queue.close()
 
 
 def _article_row(
@@ -329,7 +388,7 @@ def _replace_bylines(session: Session, wanted: dict[int, list[int]]) -> None:
         for position, author_id in enumerate(wanted[a])
     ]
     if rows:
-        session.execute(insert(_byline), rows)
+        bulk.insert_rows(session.connection(), _byline, rows)
     # A new byline on an article whose text did not change is still a change to it.
     touched = [a for a in stale if a in current]
     if touched:
@@ -360,7 +419,7 @@ def _record_usage(session: Session, rows: dict[int, dict[str, Any]]) -> None:
             for image_id in sorted(library.body_image_ids(session, row["body_html"])):
                 usage.append({"article_id": article_id, "image_id": image_id, "role": "body"})
     if usage:
-        session.execute(insert(_usage), usage)
+        bulk.insert_rows(session.connection(), _usage, usage)
 
 
 def _image_row(record: dict[str, Any], source: str) -> dict[str, Any]:
