@@ -180,6 +180,15 @@ def _definitions(conn: Connection) -> dict[str, str | None]:
     }
 
 
+@pytest.fixture
+def indexes_before(db: Database) -> dict[str, str | None]:
+    """The search indexes' definitions as the test starts (PostgreSQL's alone)."""
+    if not on_postgresql(db):
+        pytest.skip("GIN indexes are PostgreSQL's")
+    with db.connect() as conn:
+        return _definitions(conn)
+
+
 def test_an_import_merges_its_search_entries_into_the_indexes_before_it_commits(
     db: Database, gql: GraphQLClient, tmp_path: Path
 ) -> None:
@@ -198,33 +207,25 @@ def test_an_import_merges_its_search_entries_into_the_indexes_before_it_commits(
 
 
 def test_an_import_larger_than_the_site_builds_the_search_indexes_anew(
-    db: Database, gql: GraphQLClient, tmp_path: Path
+    db: Database, gql: GraphQLClient, tmp_path: Path, indexes_before: dict[str, str | None]
 ) -> None:
-    if not on_postgresql(db):
-        pytest.skip("GIN indexes are PostgreSQL's")
-    with db.connect() as conn:
-        before = _definitions(conn)
     with db.write() as session:
         import_corpus(session, read(write_corpus(tmp_path / "corpus", sample())))
     with db.connect() as conn:
-        assert _definitions(conn) == before
+        assert _definitions(conn) == indexes_before
         assert _pending(conn) == {"ix_article_search_match": 0, "ix_article_search_head": 0}
     assert _found(gql, "sanctions") == [sample()["articles"][0]["slug"]]
 
 
 def test_an_import_refused_half_way_leaves_the_search_indexes_in_place(
-    db: Database, gql: GraphQLClient, tmp_path: Path
+    db: Database, gql: GraphQLClient, tmp_path: Path, indexes_before: dict[str, str | None]
 ) -> None:
-    if not on_postgresql(db):
-        pytest.skip("GIN indexes are PostgreSQL's")
-    with db.connect() as conn:
-        before = _definitions(conn)
     corpus = sample()
     corpus["articles"].append(dict(corpus["articles"][0], id=998, slug="broken", published_at="yesterday"))
     with pytest.raises(CMSError), db.write() as session:
         import_corpus(session, read(write_corpus(tmp_path / "corpus", corpus)), batch_size=2)
     with db.connect() as conn:
-        assert _definitions(conn) == before
+        assert _definitions(conn) == indexes_before
     assert _found(gql, "sanctions") == []
 
 
