@@ -9,7 +9,7 @@ sequence numbers, server defaults). SQLite, and small batches, insert as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -33,11 +33,15 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     given = list(rows[0])
     filled = _defaults(table, given)
     names = given + list(filled)
-    processors = [_processor(conn, table, name) for name in names]
     raw = conn.connection.driver_connection
     types = _column_oids(raw, table.name)
     columns = ", ".join(f'"{name}"' for name in names)
-    convert = [(i, p) for i, p in enumerate(processors) if p is not None]
+    # Bind processing (UTC times), for the columns whose type has any.
+    convert = [
+        (i, process)
+        for i, name in enumerate(names)
+        if (process := table.c[name].type.bind_processor(conn.dialect)) is not None
+    ]
     pick = itemgetter(*given)
     with (
         raw.cursor() as cursor,  # type: ignore[union-attr]
@@ -68,11 +72,6 @@ def _defaults(table: Table, given: list[str]) -> dict[str, Any]:
         else:  # a SQL expression: leave the table to insert() rather than guess
             raise ValueError(f"{table.name}.{column.name} has a SQL default; insert_rows cannot fill it")
     return values
-
-
-def _processor(conn: Connection, table: Table, name: str) -> Callable[[Any], Any] | None:
-    processor: Callable[[Any], Any] | None = table.c[name].type.bind_processor(conn.dialect)
-    return processor
 
 
 def _column_oids(raw: Any, name: str) -> dict[str, int]:

@@ -65,7 +65,7 @@ def import_(
 
 def _import_corpus(path: Path, source: str) -> None:
     from cms.db import Database
-    from cms.services.corpus import count_lines, read
+    from cms.services.corpus import read
     from cms.services.importer import import_corpus
 
     settings = load_settings()
@@ -79,7 +79,7 @@ def _import_corpus(path: Path, source: str) -> None:
         "category": len(corpus.categories),
         "author": len(corpus.authors),
         "image": len(corpus.images),
-        "article": count_lines(path / "articles.jsonl"),
+        "article": corpus.articles_hint,
     }
     db = Database.from_settings(settings)
     columns = (TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Iterator, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,9 @@ class Corpus:
     articles: Iterable[dict[str, Any]] = field(default_factory=list)
     folder: Path | None = None  # where it was read from (a helper process may read the articles again)
 
+    @cached_property
     def articles_hint(self) -> int:
-        """How many articles it holds, counted without reading them (0 if unknown)."""
+        """How many articles it holds, counted (once) without reading them; 0 if unknown."""
         if isinstance(self.articles, Sized):
             return len(self.articles)
         return count_lines(self.folder / "articles.jsonl") if self.folder is not None else 0

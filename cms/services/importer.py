@@ -136,7 +136,7 @@ def import_corpus(
     search = sqlite if connection.dialect.name == "sqlite" else postgres
     # Entered before any change is recorded: an import that rebuilds the search indexes locks
     # their table before the change log, the order an editor's save takes them in (no deadlock).
-    with search.indexing_deferred(connection, corpus.articles_hint()):
+    with search.indexing_deferred(connection, corpus.articles_hint):
         return _import(session, corpus, source, progress, helper_process, batch_size)
 
 
@@ -296,14 +296,13 @@ def _from_helper(folder: Path, batch_size: int, search_rows: bool) -> Iterator[P
     search rows to compute, a second helper computes most of them (they are half of all the work)."""
     context = multiprocessing.get_context("spawn")  # not fork: this process has threads
     read_out: Queue[_Message] = context.Queue(maxsize=3)
-    queues, every = [read_out], 1
-    if search_rows:
-        queues.append(context.Queue(maxsize=3))
-        every = _READER_SHARE
+    every = _READER_SHARE if search_rows else 1
+    queues = [read_out]
     helpers = [
         context.Process(target=_reader, args=(folder, batch_size, search_rows, every, read_out), daemon=True)
     ]
     if search_rows:
+        queues.append(context.Queue(maxsize=3))
         helpers.append(
             context.Process(
                 target=_indexer, args=(read_out, queues[1]), name="cms-import-indexer", daemon=True
