@@ -8,13 +8,24 @@ import pytest
 import strawberry
 from graphql import ExecutionResult, parse
 from strawberry.execution.is_awaitable import optimized_is_awaitable
+from strawberry.permission import BasePermission
 
-from cms.graphql.execution import FastExecutionContext, TimedExecutionContext
+from cms.graphql.execution import FastExecutionContext, TimedExecutionContext, plain
 
 
 @strawberry.type
 class Licence:
     code: str
+
+
+CALLS: list[str] = []
+
+
+class Refused(BasePermission):
+    message = "not for you"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
 
 
 @strawberry.type
@@ -24,6 +35,29 @@ class Item:
     note: str | None
     licence: Licence | None
     tags: list[str]
+
+    @strawberry.field
+    @plain
+    def label(self) -> str:
+        CALLS.append("label")
+        if self.count == "two":
+            raise LookupError("no label for a broken item")
+        return f"{self.name} ({self.count})"
+
+    @strawberry.field
+    @plain
+    def licences(self) -> list[Licence]:
+        return [self.licence] if self.licence else []
+
+    @strawberry.field(permission_classes=[Refused])
+    @plain
+    def secret(self) -> str:
+        CALLS.append("secret")
+        return "leaked"
+
+    @strawberry.field
+    def shouted(self, info: strawberry.Info) -> str:
+        return str(self.name).upper()
 
 
 GOOD = Item(name="First", count=1, note=None, licence=Licence(code="CC-BY-2.0"), tags=["a", "b"])
@@ -48,6 +82,9 @@ QUERIES = [
     "{ items { count } }",
     "{ item { note licence { code } } }",
     "{ item { renamed: note again: note } items { __typename name } }",
+    "{ items { label licences { code } shouted } }",
+    "{ item { label } }",
+    "{ item { secret } }",
 ]
 
 
@@ -72,3 +109,22 @@ def test_a_bad_scalar_is_reported_at_its_path_and_a_nullable_parent_absorbs_it()
     nested = _run("{ item { note licence { code } } }", FastExecutionContext)
     assert nested["data"] == {"item": {"note": "kept", "licence": None}}
     assert "Cannot return null for non-nullable field Licence.code." in nested["errors"][0]["message"]
+
+
+def test_a_plain_method_is_called_once_per_object_and_its_answer_shown() -> None:
+    CALLS.clear()
+    answer = _run("{ items { label licences { code } } }", FastExecutionContext)
+    assert answer["data"] is None  # the broken item's label raised, and items are non-null
+    assert [error["path"] for error in answer["errors"]] == [["items", 1, "label"]]
+    assert "no label for a broken item" in answer["errors"][0]["message"]
+    # The first item's; the broken one's twice (the short path's call, then graphql-core's, which
+    # reports the error); the list stops there, as graphql-core's own loop does.
+    assert CALLS == ["label", "label", "label"]
+
+
+def test_a_plain_method_behind_a_permission_is_still_refused() -> None:
+    CALLS.clear()
+    answer = _run("{ item { secret } }", FastExecutionContext)
+    assert answer["data"] == {"item": None}
+    assert answer["errors"][0]["message"] == "not for you"
+    assert CALLS == []

@@ -420,15 +420,11 @@ class ContentQueries:
         rows = [by_id[h.article_id] for h in hits]
         built = build_articles(ctx, rows, names)
         edges = [
-            SearchEdge(
-                cursor=encode_cursor("search", offset + i),
-                node=node,
-                rank=hit.rank,
-                snippet=hit.snippet,
-            )
+            SearchEdge(node=node, rank=hit.rank, snippet=hit.snippet, position=offset + i)
             for i, (hit, node) in enumerate(zip(hits, built, strict=True))
         ]
-        page_info = PageInfo.of([e.cursor for e in edges], more=more, forward=True, had_cursor=offset > 0)
+        ends = [encode_cursor("search", e.position) for e in edges[:1] + edges[1:][-1:]]
+        page_info = PageInfo.of(ends, more=more, forward=True, had_cursor=offset > 0)
 
         def facets() -> SearchFacets:
             found = backend.facets(ctx.conn, parsed, where)

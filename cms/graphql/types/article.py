@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 from cms.errors import BadInput
 from cms.graphql.arguments import PAGE_COST, After, AfterOnly, Before, First, FirstOnly, Last, describe_values
+from cms.graphql.execution import plain
 from cms.graphql.relay import Node, PageInfo, to_global_id
 from cms.graphql.types.image import Image
 from cms.services import articles as article_service
@@ -259,12 +260,20 @@ class Article(Node):
         return RevisionConnection(edges=edges, page_info=page_info, total_count=total)
 
 
+@plain
+def _article_cursor(root: ArticleEdge) -> str:
+    # Made when asked for: a page that shows no cursors (most front pages) makes none.
+    return article_service.cursor_for(root.node.view, root.order)
+
+
 @strawberry.type(description="One article in a page, with its cursor.")
 class ArticleEdge:
     cursor: str = strawberry.field(
-        description="Opaque position in this list and ordering: pass as `after` or `before`."
+        resolver=_article_cursor,
+        description="Opaque position in this list and ordering: pass as `after` or `before`.",
     )
     node: Article = strawberry.field(description="The article.")
+    order: strawberry.Private[article_service.Order]
 
 
 @strawberry.type(description=f"A page of articles (Relay). {PAGE_COST}")
@@ -377,6 +386,7 @@ def connection(
     had_cursor: bool,
     counter: Callable[[], int | Awaitable[int]],
 ) -> ArticleConnection:
-    edges = [ArticleEdge(cursor=article_service.cursor_for(a.view, order), node=a) for a in articles]
-    page_info = PageInfo.of([e.cursor for e in edges], more=more, forward=forward, had_cursor=had_cursor)
+    edges = [ArticleEdge(node=a, order=order) for a in articles]
+    ends = [article_service.cursor_for(a.view, order) for a in articles[:1] + articles[1:][-1:]]
+    page_info = PageInfo.of(ends, more=more, forward=forward, had_cursor=had_cursor)
     return ArticleConnection(edges=edges, page_info=page_info, counter=counter)

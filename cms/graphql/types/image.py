@@ -8,6 +8,7 @@ import strawberry
 
 from cms.errors import BadInput
 from cms.graphql.arguments import default, describe_values
+from cms.graphql.execution import plain
 from cms.graphql.relay import Node, to_global_id
 from cms.media.credits import CreditFields, attribution_html, attribution_text, credit_line
 from cms.media.geometry import Fit
@@ -217,6 +218,7 @@ class Image(Node):
         return FocalPoint(x=point[0], y=point[1]) if point is not None else None
 
     @strawberry.field(description="Who made it, where it came from, and its licence.")
+    @plain
     def credit(self) -> Credit:
         view = self.view
         return Credit(

@@ -5,13 +5,22 @@ from collections.abc import Callable
 import strawberry
 
 from cms.graphql.arguments import PAGE_COST
+from cms.graphql.execution import plain
 from cms.graphql.relay import PageInfo
 from cms.graphql.types.article import Article
+from cms.services.pagination import encode_cursor
+
+
+@plain
+def _search_cursor(root: SearchEdge) -> str:
+    return encode_cursor("search", root.position)  # made when asked for, as an article edge's
 
 
 @strawberry.type(description="One hit of a search: the article, how well it matches, and a passage.")
 class SearchEdge:
-    cursor: str = strawberry.field(description="Opaque position in this search: pass as `after`.")
+    cursor: str = strawberry.field(
+        resolver=_search_cursor, description="Opaque position in this search: pass as `after`."
+    )
     node: Article = strawberry.field(description="The matching article.")
     rank: float = strawberry.field(
         description="Relevance; higher is better. Comparable within one search only."
@@ -19,6 +28,7 @@ class SearchEdge:
     snippet: str = strawberry.field(
         description="A passage with the matched words in <mark>; the rest is escaped."
     )
+    position: strawberry.Private[int]
 
 
 @strawberry.type(description="How many hits share one section, category or year.")
