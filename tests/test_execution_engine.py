@@ -11,6 +11,8 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.permission import BasePermission
 
 from cms.graphql.execution import FastExecutionContext, TimedExecutionContext, plain
+from tests.conftest import GraphQLClient
+from tests.factories import Seeder
 
 
 @strawberry.type
@@ -128,3 +130,28 @@ def test_a_plain_method_behind_a_permission_is_still_refused() -> None:
     assert answer["data"] == {"item": None}
     assert answer["errors"][0]["message"] == "not for you"
     assert CALLS == []
+
+
+ONE = """query($slug: String!, $full: Boolean!) { article(slug: $slug) {
+  title ... on Article { authors { name } } leadImage { credit { creator } }
+  more: section @include(if: $full) { name } } }"""
+PLAIN = """query($slug: String!) { article(slug: $slug) {
+  title ... on Article { authors { name } } leadImage { credit { creator } } more: section { name } } }"""
+
+
+def test_a_repeated_document_answers_each_request_with_its_own_variables(
+    gql: GraphQLClient, seed: Seeder
+) -> None:
+    section = seed.section("The Peninsula")
+    seed.article(title="First", slug="first", section_id=section, author_ids=[seed.author("Ann One")])
+    seed.article(title="Second", slug="second", author_ids=[seed.author("Bo Two")])
+    for _ in range(2):  # the second run reuses the document's collected selections
+        got = gql.data(PLAIN, {"slug": "first"})["article"]
+        assert got == {"title": "First", "authors": [{"name": "Ann One"}], "leadImage": None,
+                       "more": {"name": "The Peninsula"}}  # fmt: skip
+        got = gql.data(PLAIN, {"slug": "second"})["article"]
+        assert got == {"title": "Second", "authors": [{"name": "Bo Two"}], "leadImage": None, "more": None}
+    # With a directive, what a selection holds follows each request's variables.
+    assert "more" in gql.data(ONE, {"slug": "first", "full": True})["article"]
+    assert "more" not in gql.data(ONE, {"slug": "first", "full": False})["article"]
+    assert "more" in gql.data(ONE, {"slug": "first", "full": True})["article"]

@@ -159,6 +159,20 @@ class TimedExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
 
 class FastExecutionContext(TimedExecutionContext):
+    #: Selections collected once per document and shared by all its runs: set by the runner for a
+    #: document without directives, where what a selection holds cannot depend on the variables.
+    shapes: dict[tuple[Any, ...], Any] | None = None
+
+    def collect_subfields(self, return_type: GraphQLObjectType, field_details_list: Any) -> Any:
+        shapes = self.shapes
+        if shapes is None:
+            return super().collect_subfields(return_type, field_details_list)
+        key = (return_type, *[id(details.node) for details in field_details_list])
+        collected = shapes.get(key)
+        if collected is None:
+            collected = shapes[key] = super().collect_subfields(return_type, field_details_list)
+        return collected
+
     def _plan_for(self, field: GraphQLField) -> tuple[Any, ...]:
         plan: tuple[Any, ...] | None = getattr(field, _PLAN, None)
         if plan is None:

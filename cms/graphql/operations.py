@@ -64,6 +64,9 @@ class Prepared:
     # Costs already computed, per operation: the variables each depends on, and the cost for
     # each of their values seen. A page that sends the same query computes its cost once.
     costs: dict[str | None, tuple[tuple[str, ...], dict[str, int]]] = field(default_factory=dict)
+    # Selections the fast path collected, shared by every run (None: the document has directives,
+    # or fragment variables, so a selection may depend on the request's variables).
+    shapes: dict[tuple[Any, ...], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,8 @@ class OperationRunner:
             return Prepared(None, (error,), {})
         errors = rules.with_codes(validate(self.schema, document, self.rules, max_errors=50))
         fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-        return Prepared(document, tuple(errors), fragments)
+        fixed = "@" not in query and not any(f.variable_definitions for f in fragments.values())
+        return Prepared(document, tuple(errors), fragments, shapes={} if fixed else None)
 
     def _cost(
         self,
@@ -175,6 +179,8 @@ class OperationRunner:
         if isinstance(executor, list):
             errors = [rules.coded(error, "BAD_USER_INPUT") for error in executor]
             return Outcome(ExecutionResult(None, errors), 0, limit, request_error=True)
+        if isinstance(executor, FastExecutionContext):
+            executor.shapes = prepared.shapes
         cost = self._cost(prepared, operation, operation_name, executor.variable_values)
         if cost > limit:
             error = GraphQLError(
