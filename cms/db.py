@@ -84,8 +84,8 @@ def sqlite_scalar(conn: Connection, statement: str) -> Any:
     SQLAlchemy's execution path costs some 60 µs a statement on the bench machine, the lookup
     itself 4 (bench/RESULTS.md); every request starts with BEGIN and the change sequence. As
     through ``conn.execute``, the statement runs in the connection's transaction, begun here if
-    it is not yet. Other databases go through ``conn.execute``, which also recognises a dropped
-    connection (cms.services.routing relies on that)."""
+    it is not yet. SQLite only: on PostgreSQL ``conn.execute`` also recognises a dropped
+    connection, which the retry in cms.services.routing relies on."""
     if not conn.in_transaction():
         conn.begin()
     row = _on_driver(conn, statement)

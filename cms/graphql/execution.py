@@ -193,7 +193,7 @@ class FastExecutionContext(TimedExecutionContext):
         Most fields of a page are such scalars (a title, a slug, a name), read and serialised
         here at no cost of a path or a call; an object or list of objects read off its parent
         goes straight to its own selection. Anything the short path cannot answer goes to
-        ``execute_field``, which reports it as graphql-core would."""
+        graphql-core's own ``execute_field`` (behind the deadline), which reports it."""
         middleware = self.middleware_manager
         if middleware is not None and middleware.middlewares:
             return super().execute_fields(

@@ -5,12 +5,16 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import strawberry
 
 from cms.errors import BadInput
 from cms.services.ids import global_id
 from cms.wording import indefinite
+
+T = TypeVar("T")
 
 # A global id is base64 of "Type:pk"; tables use 32-bit INTEGER keys on PostgreSQL.
 MAX_PK = 2**31 - 1
@@ -78,3 +82,12 @@ class PageInfo:
             start_cursor=cursors[0] if cursors else None,
             end_cursor=cursors[-1] if cursors else None,
         )
+
+    @classmethod
+    def around(
+        cls, items: Sequence[T], cursor: Callable[[T], str], *, more: bool, forward: bool, had_cursor: bool
+    ) -> PageInfo:
+        """``of`` for a page whose edges make their cursors only when asked: encodes just the two
+        this shows."""
+        ends = [cursor(item) for item in (items[0], items[-1])] if items else []
+        return cls.of(ends, more=more, forward=forward, had_cursor=had_cursor)

@@ -47,17 +47,26 @@ def _serve(
     with lock:
         loops.append(loop)
     while (item := work.get()) is not None:
-        caller, future, context, fn, args = item
-        if future.cancelled():
-            continue
-        result, error = None, None
-        try:
-            result = context.run(fn, *args)
-        except BaseException as exc:  # handed to the awaiting request, as an executor does
-            error = exc
-        with contextlib.suppress(RuntimeError):  # the caller's loop is closed: nobody is waiting
-            caller.call_soon_threadsafe(_answer, future, result, error)
-        del item, future, result, error
+        _call(*item)
+        del item  # an idle thread holds on to no request
+
+
+def _call(
+    caller: asyncio.AbstractEventLoop,
+    future: asyncio.Future[Any],
+    context: contextvars.Context,
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+) -> None:
+    if future.cancelled():
+        return
+    result, error = None, None
+    try:
+        result = context.run(fn, *args)
+    except BaseException as exc:  # handed to the awaiting request, as an executor does
+        error = exc
+    with contextlib.suppress(RuntimeError):  # the caller's loop is closed: nobody is waiting
+        caller.call_soon_threadsafe(_answer, future, result, error)
 
 
 def _stop(
@@ -82,7 +91,7 @@ class ExecutionPool:
     Not ``loop.run_in_executor``: its hand-off (a concurrent Future with a lock and condition
     per call, an asyncio future chained to it, callbacks both ways) cost the event loop 38 µs a
     call at concurrency 16 against 5 µs for a queue and one ``call_soon_threadsafe`` (measured
-    pinned to one core, uvloop; see bench/RESULTS.md), which is a tenth of an article page's time.
+    pinned to one core, uvloop), 3 to 5 % of an article page's CPU in process (bench/RESULTS.md).
     Threads start with the first call, so an app that never serves starts none.
     """
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from cms import bulk
@@ -17,7 +18,7 @@ Entity = Literal["article", "author", "category", "section", "image"]
 Kind = Literal["create", "update", "delete"]
 _change = Change.__table__  # type: ignore[attr-defined]
 _NEWEST = select(func.coalesce(func.max(_change.c.seq), 0))
-_NEWEST_SQL = "SELECT coalesce(max(seq), 0) FROM change_log"
+_NEWEST_SQL = str(_NEWEST.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
 
 
 # Any constant: the key of the transaction-scoped lock that orders content writes.

@@ -27,7 +27,14 @@ from cms.graphql.types.article import (
     taxonomy_types,
 )
 from cms.graphql.types.image import Image, License
-from cms.graphql.types.search import FacetCount, SearchConnection, SearchEdge, SearchFacets, Stats
+from cms.graphql.types.search import (
+    FacetCount,
+    SearchConnection,
+    SearchEdge,
+    SearchFacets,
+    Stats,
+    search_cursor,
+)
 from cms.search import parse
 from cms.services import articles as article_service
 from cms.services import authors as author_service
@@ -423,8 +430,7 @@ class ContentQueries:
             SearchEdge(node=node, rank=hit.rank, snippet=hit.snippet, position=offset + i)
             for i, (hit, node) in enumerate(zip(hits, built, strict=True))
         ]
-        ends = [encode_cursor("search", e.position) for e in edges[:1] + edges[1:][-1:]]
-        page_info = PageInfo.of(ends, more=more, forward=True, had_cursor=offset > 0)
+        page_info = PageInfo.around(edges, search_cursor, more=more, forward=True, had_cursor=offset > 0)
 
         def facets() -> SearchFacets:
             found = backend.facets(ctx.conn, parsed, where)

@@ -387,6 +387,8 @@ def connection(
     counter: Callable[[], int | Awaitable[int]],
 ) -> ArticleConnection:
     edges = [ArticleEdge(node=a, order=order) for a in articles]
-    ends = [article_service.cursor_for(a.view, order) for a in articles[:1] + articles[1:][-1:]]
-    page_info = PageInfo.of(ends, more=more, forward=forward, had_cursor=had_cursor)
+    page_info = PageInfo.around(
+        articles, lambda a: article_service.cursor_for(a.view, order), more=more, forward=forward,
+        had_cursor=had_cursor,
+    )  # fmt: skip
     return ArticleConnection(edges=edges, page_info=page_info, counter=counter)

@@ -12,14 +12,14 @@ from cms.services.pagination import encode_cursor
 
 
 @plain
-def _search_cursor(root: SearchEdge) -> str:
+def search_cursor(root: SearchEdge) -> str:
     return encode_cursor("search", root.position)  # made when asked for, as an article edge's
 
 
 @strawberry.type(description="One hit of a search: the article, how well it matches, and a passage.")
 class SearchEdge:
     cursor: str = strawberry.field(
-        resolver=_search_cursor, description="Opaque position in this search: pass as `after`."
+        resolver=search_cursor, description="Opaque position in this search: pass as `after`."
     )
     node: Article = strawberry.field(description="The matching article.")
     rank: float = strawberry.field(
