@@ -97,7 +97,7 @@ class RedisBridge:
         while not self._stop.is_set():
             pubsub = None
             try:
-                pubsub = self.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+                pubsub = self.client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CHANNEL)
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=1.0)
