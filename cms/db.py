@@ -61,7 +61,7 @@ def _begin_sqlite(conn: Any) -> None:
     # busy timeout, so the lock must be taken before the first read.
     begin = conn.get_execution_options().get("sqlite_begin", "BEGIN")
     if begin == "BEGIN":
-        _on_driver(conn, begin)  # every read starts so: the short way (see sqlite_scalar)
+        _on_driver(conn, begin)  # every read starts so: not worth SQLAlchemy's execution path (cms.direct)
     else:
         conn.exec_driver_sql(begin)
 
@@ -76,20 +76,6 @@ def _on_driver(conn: Connection, statement: str) -> Any:
         return conn.connection.driver_connection.execute(statement).fetchone()  # type: ignore[union-attr]
     except sqlite3.Error as exc:
         raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
-
-
-def sqlite_scalar(conn: Connection, statement: str) -> Any:
-    """The one value of a fixed statement (no parameters, nothing to convert) on SQLite.
-
-    SQLAlchemy's execution path costs some 60 µs a statement on the bench machine, the lookup
-    itself 4 (bench/RESULTS.md); every request starts with BEGIN and the change sequence. As
-    through ``conn.execute``, the statement runs in the connection's transaction, begun here if
-    it is not yet. SQLite only: on PostgreSQL ``conn.execute`` also recognises a dropped
-    connection, which the retry in cms.services.routing relies on."""
-    if not conn.in_transaction():
-        conn.begin()
-    row = _on_driver(conn, statement)
-    return row[0] if row is not None else None
 
 
 def _idle_socket_is_quiet(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

@@ -30,6 +30,7 @@ from sqlalchemy import (
     tuple_,
 )
 
+from cms import direct
 from cms.errors import BadInput
 from cms.models import ApiToken, Article, ArticleAuthor, ArticleSlug, Author, State
 from cms.services.pagination import Page, cursor_datetime, decode_cursor, encode_cursor
@@ -201,7 +202,7 @@ def _count_statement(shape: tuple[Any, ...], flt: Filter, now: datetime) -> Sele
 
 def count(conn: Connection, flt: Filter, *, now: datetime) -> int:
     stmt = _count_statement(_shape(flt), _representative(flt), _EPOCH)
-    return int(conn.execute(stmt, _params(flt, now)).scalar_one())
+    return int(direct.rows(conn, stmt, _params(flt, now))[0][0])
 
 
 def _representative(flt: Filter) -> Filter:
@@ -299,7 +300,7 @@ def list_page(
     stmt = _list_statement(
         _shape(flt), _representative(flt), _EPOCH, order, page.forward, page.cursor is not None, with_body
     )
-    rows = list(conn.execute(stmt, {**_params(flt, now), **_cursor_params(order, page)}))
+    rows = direct.rows(conn, stmt, {**_params(flt, now), **_cursor_params(order, page)})
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     if not page.forward:
@@ -323,13 +324,13 @@ def get_one(
     if scope == "owner":
         params["owner"] = owner
     if article_id is not None:
-        return conn.execute(_one_statement("id", scope), {**params, "key": article_id}).first()
+        return direct.first(conn, _one_statement("id", scope), {**params, "key": article_id})
     if slug is None:
         return None
     # Two indexed lookups rather than one OR, which would scan the table.
-    found = conn.execute(_one_statement("slug", scope), {**params, "key": slug}).first()
+    found = direct.first(conn, _one_statement("slug", scope), {**params, "key": slug})
     if found is None:
-        found = conn.execute(_one_statement("former_slug", scope), {**params, "key": slug}).first()
+        found = direct.first(conn, _one_statement("former_slug", scope), {**params, "key": slug})
     return found
 
 
@@ -359,7 +360,11 @@ def authors_of(conn: Connection, article_ids: Iterable[int]) -> dict[int, list[R
     result: dict[int, list[Row[Any]]] = defaultdict(list)
     if not ids:
         return result
-    rows = conn.execute(_BYLINE, {"id": ids[0]}) if len(ids) == 1 else conn.execute(_BYLINES, {"ids": ids})
+    rows = (
+        direct.rows(conn, _BYLINE, {"id": ids[0]})
+        if len(ids) == 1
+        else direct.rows(conn, _BYLINES, {"ids": ids})
+    )
     for row in rows:
         result[row.article_id].append(row)
     return result
@@ -370,7 +375,7 @@ def rows_by_ids(conn: Connection, ids: Sequence[int], *, with_body: bool) -> dic
     if not ids:
         return {}
     stmt = _BY_IDS_WITH_BODY if with_body else _BY_IDS
-    return {row.id: row for row in conn.execute(stmt, {"ids": list(ids)})}
+    return {row.id: row for row in direct.rows(conn, stmt, {"ids": list(ids)})}
 
 
 Parent = Literal["author", "section", "category"]

@@ -7,18 +7,15 @@ from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import Connection, func, select
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
-from cms import bulk
-from cms.db import sqlite_scalar
+from cms import bulk, direct
 from cms.models import Change, utcnow
 
 Entity = Literal["article", "author", "category", "section", "image"]
 Kind = Literal["create", "update", "delete"]
 _change = Change.__table__  # type: ignore[attr-defined]
 _NEWEST = select(func.coalesce(func.max(_change.c.seq), 0))
-_NEWEST_SQL = str(_NEWEST.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
 
 
 # Any constant: the key of the transaction-scoped lock that orders content writes.
@@ -58,9 +55,9 @@ def record(
 
 def current_seq(conn: Connection) -> int:
     """The newest sequence number; anything cached against an older one is stale."""
-    if conn.dialect.name == "sqlite":
-        return int(sqlite_scalar(conn, _NEWEST_SQL))  # read first by every request: the short way
-    return int(conn.execute(_NEWEST).scalar_one())
+    # Read first by every request, on the driver: a connection the server dropped while it was
+    # pooled fails here as after conn.execute, invalidated (the retry in cms.services.routing).
+    return int(direct.rows(conn, _NEWEST, {})[0][0])
 
 
 _NEWEST_PUBLIC = select(_change.c.seq, _change.c.at).where(_change.c.public).order_by(_change.c.seq.desc())

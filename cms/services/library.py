@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from cms import direct
 from cms.models import Article, ArticleAuthor, ArticleImage, Author, Image
 from cms.services.articles import visible
 from cms.services.pagination import contains_pattern
@@ -78,7 +79,11 @@ def trusted_by_ids(conn: Connection, image_ids: Iterable[int | None]) -> dict[in
     ids = sorted({i for i in image_ids if i is not None})
     if not ids:
         return {}
-    rows = conn.execute(_BY_ID, {"id": ids[0]}) if len(ids) == 1 else conn.execute(_BY_IDS, {"ids": ids})
+    rows = (
+        direct.rows(conn, _BY_ID, {"id": ids[0]})
+        if len(ids) == 1
+        else direct.rows(conn, _BY_IDS, {"ids": ids})
+    )
     return {row.id: row for row in rows}
 
 
