@@ -61,7 +61,7 @@ def _begin_sqlite(conn: Any) -> None:
     # busy timeout, so the lock must be taken before the first read.
     begin = conn.get_execution_options().get("sqlite_begin", "BEGIN")
     if begin == "BEGIN":
-        _on_driver(conn, begin)  # every read starts so: not worth SQLAlchemy's execution path (cms.direct)
+        _on_driver(conn, begin)  # every read starts so: not worth SQLAlchemy's execution path (cms.driver)
     else:
         conn.exec_driver_sql(begin)
 

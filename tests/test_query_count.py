@@ -91,3 +91,22 @@ def test_nested_connections_are_batched_not_one_query_per_parent(
     assert len(seen) <= 14, "\n".join(
         s.split("\n")[0][:90] + " .. " + s[-60:].replace("\n", " ") for s in seen
     )
+
+
+def test_each_document_reads_the_relations_it_selects_however_often_it_is_asked(
+    seed: Seeder, statements: tuple[GraphQLClient, list[str]]
+) -> None:
+    """What a selection reads is worked out once per document: a second document on the same field
+    must still read its own relations, and the first must still skip them."""
+    _populate(seed, 3)
+    gql, seen = statements
+    titles = "query Titles { articles(first: 3) { edges { node { title } } } }"
+    bylines = "query Bylines { articles(first: 3) { edges { node { title authors { name } } } } }"
+    for _ in range(2):
+        for document, reads_bylines in ((titles, False), (bylines, True), (titles, False)):
+            seen.clear()
+            edges = gql.data(document)["articles"]["edges"]
+            assert len(edges) == 3
+            assert any("article_author" in sql for sql in seen) is reads_bylines, document
+            if reads_bylines:
+                assert all(len(edge["node"]["authors"]) == 2 for edge in edges)

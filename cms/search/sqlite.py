@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.selectable import Join
 
+from cms import driver
 from cms.models import Article
 from cms.search import Facets, Hit, Memo, best_first, direct, grouped_facets, with_snippets
 from cms.search.query import SearchQuery, Term
@@ -130,7 +131,7 @@ class SQLiteSearch:
         offset: int,
     ) -> list[tuple[int, float]]:
         def ranked(candidates: int) -> list[tuple[int, float]]:
-            rows = conn.execute(_RANKED, {"match": match, "candidates": candidates})
+            rows = driver.rows(conn, _RANKED, {"match": match, "candidates": candidates})
             return [(article_id, float(score)) for article_id, score in rows]
 
         def joined() -> list[tuple[int, float]]:

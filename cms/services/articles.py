@@ -30,7 +30,7 @@ from sqlalchemy import (
     tuple_,
 )
 
-from cms import direct
+from cms import driver
 from cms.errors import BadInput
 from cms.models import ApiToken, Article, ArticleAuthor, ArticleSlug, Author, State
 from cms.services.pagination import Page, cursor_datetime, decode_cursor, encode_cursor
@@ -202,7 +202,7 @@ def _count_statement(shape: tuple[Any, ...], flt: Filter, now: datetime) -> Sele
 
 def count(conn: Connection, flt: Filter, *, now: datetime) -> int:
     stmt = _count_statement(_shape(flt), _representative(flt), _EPOCH)
-    return int(direct.rows(conn, stmt, _params(flt, now))[0][0])
+    return int(driver.rows(conn, stmt, _params(flt, now))[0][0])
 
 
 def _representative(flt: Filter) -> Filter:
@@ -300,7 +300,7 @@ def list_page(
     stmt = _list_statement(
         _shape(flt), _representative(flt), _EPOCH, order, page.forward, page.cursor is not None, with_body
     )
-    rows = direct.rows(conn, stmt, {**_params(flt, now), **_cursor_params(order, page)})
+    rows = driver.rows(conn, stmt, {**_params(flt, now), **_cursor_params(order, page)})
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     if not page.forward:
@@ -324,13 +324,13 @@ def get_one(
     if scope == "owner":
         params["owner"] = owner
     if article_id is not None:
-        return direct.first(conn, _one_statement("id", scope), {**params, "key": article_id})
+        return driver.first(conn, _one_statement("id", scope), {**params, "key": article_id})
     if slug is None:
         return None
     # Two indexed lookups rather than one OR, which would scan the table.
-    found = direct.first(conn, _one_statement("slug", scope), {**params, "key": slug})
+    found = driver.first(conn, _one_statement("slug", scope), {**params, "key": slug})
     if found is None:
-        found = direct.first(conn, _one_statement("former_slug", scope), {**params, "key": slug})
+        found = driver.first(conn, _one_statement("former_slug", scope), {**params, "key": slug})
     return found
 
 
@@ -361,9 +361,9 @@ def authors_of(conn: Connection, article_ids: Iterable[int]) -> dict[int, list[R
     if not ids:
         return result
     rows = (
-        direct.rows(conn, _BYLINE, {"id": ids[0]})
+        driver.rows(conn, _BYLINE, {"id": ids[0]})
         if len(ids) == 1
-        else direct.rows(conn, _BYLINES, {"ids": ids})
+        else driver.rows(conn, _BYLINES, {"ids": ids})
     )
     for row in rows:
         result[row.article_id].append(row)
@@ -375,7 +375,7 @@ def rows_by_ids(conn: Connection, ids: Sequence[int], *, with_body: bool) -> dic
     if not ids:
         return {}
     stmt = _BY_IDS_WITH_BODY if with_body else _BY_IDS
-    return {row.id: row for row in direct.rows(conn, stmt, {"ids": list(ids)})}
+    return {row.id: row for row in driver.rows(conn, stmt, {"ids": list(ids)})}
 
 
 Parent = Literal["author", "section", "category"]

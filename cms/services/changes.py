@@ -9,7 +9,7 @@ from typing import Literal
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from cms import bulk, direct
+from cms import bulk, driver
 from cms.models import Change, utcnow
 
 Entity = Literal["article", "author", "category", "section", "image"]
@@ -57,7 +57,7 @@ def current_seq(conn: Connection) -> int:
     """The newest sequence number; anything cached against an older one is stale."""
     # Read first by every request, on the driver: a connection the server dropped while it was
     # pooled fails here as after conn.execute, invalidated (the retry in cms.services.routing).
-    return int(direct.rows(conn, _NEWEST, {})[0][0])
+    return int(driver.rows(conn, _NEWEST, {})[0][0])
 
 
 _NEWEST_PUBLIC = select(_change.c.seq, _change.c.at).where(_change.c.public).order_by(_change.c.seq.desc())

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from cms import direct
+from cms import driver
 from cms.models import Article, ArticleAuthor, ArticleImage, Author, Image
 from cms.services.articles import visible
 from cms.services.pagination import contains_pattern
@@ -80,9 +80,9 @@ def trusted_by_ids(conn: Connection, image_ids: Iterable[int | None]) -> dict[in
     if not ids:
         return {}
     rows = (
-        direct.rows(conn, _BY_ID, {"id": ids[0]})
+        driver.rows(conn, _BY_ID, {"id": ids[0]})
         if len(ids) == 1
-        else direct.rows(conn, _BY_IDS, {"ids": ids})
+        else driver.rows(conn, _BY_IDS, {"ids": ids})
     )
     return {row.id: row for row in rows}
 

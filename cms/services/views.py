@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, select
 
-from cms import direct
+from cms import driver
 from cms.media.credits import CreditFields, credit_line
 from cms.media.licenses import LicenseFacts, facts_for
 from cms.media.placeholder import NEUTRAL, Placeholder
@@ -342,7 +342,7 @@ class Reader:
         if overlays:
             wanted = {a for snap in overlays.values() for a in snap.get("author_ids") or ()}
             found = (
-                {r.id: r for r in direct.rows(self.conn, _AUTHORS_BY_ID, {"ids": sorted(wanted)})}
+                {r.id: r for r in driver.rows(self.conn, _AUTHORS_BY_ID, {"ids": sorted(wanted)})}
                 if wanted
                 else {}
             )

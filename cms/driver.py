@@ -18,7 +18,7 @@ SQL text for every list length, so the server's plan is prepared once.
 
 Relies on SQLAlchemy internals (``Row``'s constructor, ``_result_columns``, compiled bind
 processors, ``_handle_dbapi_exception``): pinned to its minor version in pyproject.toml, and
-tests/test_direct.py compares every answer with ``conn.execute``'s.
+tests/test_driver.py compares every answer with ``conn.execute``'s.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Connection, Dialect, Select
 from sqlalchemy.engine import Row
@@ -44,7 +44,7 @@ class NotDirect(TypeError):
 
 @dataclass(slots=True)
 class _Plan:
-    statement: Select[Any]  # held, so that its id is not reused while the plan is cached
+    statement: Select[*tuple[Any, ...]]  # held, so that its id is not reused while the plan is cached
     sql: str
     order: tuple[str, ...] | None  # parameter names in SQL order (qmark), or None (named)
     defaults: dict[str, Any]
@@ -60,9 +60,10 @@ class _Plan:
 
 
 _plans: dict[tuple[int, str], _Plan] = {}
+_Ts = TypeVarTuple("_Ts")
 
 
-def rows(conn: Connection, statement: Select[Any], params: Mapping[str, Any]) -> list[Row[Any]]:
+def rows(conn: Connection, statement: Select[*_Ts], params: Mapping[str, Any]) -> list[Row[*_Ts]]:
     """Every row of ``statement`` with ``params``, as ``list(conn.execute(statement, params))``."""
     plan = _plan(conn.dialect, statement)
     if plan.expanding is not None and not params.get(plan.expanding):
@@ -86,14 +87,14 @@ def rows(conn: Connection, statement: Select[Any], params: Mapping[str, Any]) ->
     return [Row(metadata, processors, key_to_index, r) for r in raw]
 
 
-def first(conn: Connection, statement: Select[Any], params: Mapping[str, Any]) -> Row[Any] | None:
+def first(conn: Connection, statement: Select[*_Ts], params: Mapping[str, Any]) -> Row[*_Ts] | None:
     """The first row, as ``conn.execute(statement, params).first()``; for statements that match
     one row at most (a key), since every row is fetched."""
     found = rows(conn, statement, params)
     return found[0] if found else None
 
 
-def _plan(dialect: Dialect, statement: Select[Any]) -> _Plan:
+def _plan(dialect: Dialect, statement: Select[*tuple[Any, ...]]) -> _Plan:
     key = (id(statement), dialect.name)
     plan = _plans.get(key)
     if plan is not None and plan.statement is statement:
@@ -104,7 +105,7 @@ def _plan(dialect: Dialect, statement: Select[Any]) -> _Plan:
     return plan
 
 
-def _compile(dialect: Dialect, statement: Select[Any]) -> _Plan:
+def _compile(dialect: Dialect, statement: Select[*tuple[Any, ...]]) -> _Plan:
     compiled: Any = statement.compile(dialect=dialect)
     keys = [column.keyname for column in compiled._result_columns]
     if len(set(keys)) != len(keys):

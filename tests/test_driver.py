@@ -1,4 +1,4 @@
-"""cms.direct runs the read model's statements on the driver: every answer, every failure and
+"""cms.driver runs the read model's statements on the driver: every answer, every failure and
 every statement listener must be what ``conn.execute`` gives, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Connection, bindparam, event, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
-from cms import direct
+from cms import driver
 from cms.db import Database
 from cms.models import Article, ArticleAuthor, ArticleSlug, Author, utcnow
 from cms.services import articles, library, views
@@ -115,7 +115,7 @@ def test_every_read_model_statement_answers_what_conn_execute_does(
         if "key" in params and params["key"] is None:
             params["key"] = slug
         expected = list(conn.execute(statement, params))
-        got = direct.rows(conn, statement, params)
+        got = driver.rows(conn, statement, params)
         assert got == expected, name
         assert [row._mapping for row in got] == [row._mapping for row in expected], name
         assert all(
@@ -123,7 +123,7 @@ def test_every_read_model_statement_answers_what_conn_execute_does(
         )
         if name != "no such slug" and not name.endswith("of none"):
             assert got, f"{name}: the comparison must cover rows"
-    first = direct.first(conn, articles._one_statement("id", "all"), {"key": content["ids"][2]})
+    first = driver.first(conn, articles._one_statement("id", "all"), {"key": content["ids"][2]})
     assert first is not None
     assert first.published_at.tzinfo is not None  # read back through the column's type, as SQLAlchemy does
     assert first.title.startswith("Article 2 «ünïcode» שלום ]]> 100%")
@@ -134,8 +134,8 @@ def test_a_statement_is_announced_to_listeners_as_sent(
 ) -> None:
     seen: list[tuple[str, Any]] = []
     event.listen(db.engine, "before_cursor_execute", lambda *a: seen.append((a[2], a[3])))
-    direct.rows(conn, articles._BYLINES, {"ids": content["ids"][:3]})
-    direct.rows(conn, library._BY_ID, {"id": content["images"][0]})
+    driver.rows(conn, articles._BYLINES, {"ids": content["ids"][:3]})
+    driver.rows(conn, library._BY_ID, {"id": content["images"][0]})
     statements = [sql for sql, _ in seen if sql != "BEGIN"]
     assert len(statements) == 2
     assert "article_author" in statements[0]
@@ -148,7 +148,7 @@ def test_a_failing_statement_raises_what_conn_execute_raises(conn: Connection) -
         conn.execute(missing, {"one": 1})
     conn.rollback()
     with pytest.raises(DBAPIError) as direct_error:
-        direct.rows(conn, missing, {"one": 1})
+        driver.rows(conn, missing, {"one": 1})
     assert type(direct_error.value) is type(through_sqlalchemy.value)
     assert direct_error.value.connection_invalidated is False
     conn.rollback()
@@ -162,7 +162,7 @@ def test_a_connection_the_server_dropped_is_invalidated(db: Database, conn: Conn
     with db.engine.connect() as other:
         other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     with pytest.raises(DBAPIError) as failed:
-        direct.rows(conn, library._BY_ID, {"id": 1})
+        driver.rows(conn, library._BY_ID, {"id": 1})
     assert failed.value.connection_invalidated is True
 
 
@@ -176,7 +176,7 @@ def test_columns_of_one_name_are_told_apart_as_sqlalchemy_does(
         .where(_author.c.id == content["authors"][0])
     )
     expected = conn.execute(both)
-    got = direct.rows(conn, both, {})
+    got = driver.rows(conn, both, {})
     assert list(got[0]._mapping) == list(expected.keys()) == ["id", "id_1"]
     assert got == list(expected)
 
@@ -185,8 +185,8 @@ def test_statements_it_cannot_run_exactly_are_refused(conn: Connection) -> None:
     two_lists = select(_article.c.id).where(
         _article.c.id.in_(bindparam("a", expanding=True)), _article.c.slug.in_(bindparam("b", expanding=True))
     )
-    with pytest.raises(direct.NotDirect, match="expanding"):
-        direct.rows(conn, two_lists, {"a": [1], "b": ["x"]})
+    with pytest.raises(driver.NotDirect, match="expanding"):
+        driver.rows(conn, two_lists, {"a": [1], "b": ["x"]})
 
 
 def test_lists_of_many_lengths_each_get_their_own_placeholders(
@@ -194,7 +194,7 @@ def test_lists_of_many_lengths_each_get_their_own_placeholders(
 ) -> None:
     ids = content["ids"]
     for length in range(1, len(ids) + 1):
-        got = direct.rows(conn, articles._BY_IDS, {"ids": ids[:length]})
+        got = driver.rows(conn, articles._BY_IDS, {"ids": ids[:length]})
         assert sorted(row.id for row in got) == sorted(ids[:length])
 
 
