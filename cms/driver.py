@@ -14,7 +14,7 @@ read model's statements run here instead, and callers cannot tell the difference
 Only what can be run exactly: a select whose columns have unique names, with at most one
 expanding IN (given a non-empty list; an empty one goes through ``conn.execute``, which
 renders the always-false condition). On PostgreSQL that IN is sent as ``= ANY(array)``: one
-SQL text for every list length, so the server's plan is prepared once.
+SQL text for every list length, which psycopg prepares once per connection.
 
 Relies on SQLAlchemy internals (``Row``'s constructor, ``_result_columns``, compiled bind
 processors, ``_handle_dbapi_exception``): pinned to its minor version in pyproject.toml, and
@@ -38,7 +38,7 @@ _PLANS_MAX = 2048
 _RENDERED_MAX = 64  # per statement: IN lists of this many lengths keep their SQL text
 
 
-class NotDirect(TypeError):
+class Unsupported(TypeError):
     """A statement this module cannot run exactly as SQLAlchemy would (a programming error)."""
 
 
@@ -109,10 +109,10 @@ def _compile(dialect: Dialect, statement: Select[*tuple[Any, ...]]) -> _Plan:
     compiled: Any = statement.compile(dialect=dialect)
     keys = [column.keyname for column in compiled._result_columns]
     if len(set(keys)) != len(keys):
-        raise NotDirect(f"columns with the same name cannot be read by name: {keys}")
+        raise Unsupported(f"columns with the same name cannot be read by name: {keys}")
     expanding = [bind for bind in compiled.binds.values() if bind.expanding]
     if len(expanding) > 1 or any(bind.literal_execute for bind in compiled.binds.values()):
-        raise NotDirect("more than one expanding IN, or a literal rendered at execution")
+        raise Unsupported("more than one expanding IN, or a literal rendered at execution")
     names = compiled.bind_names
     defaults = {names[bind]: bind.effective_value for bind in compiled.binds.values() if not bind.required}
     processors = compiled._bind_processors
@@ -122,12 +122,12 @@ def _compile(dialect: Dialect, statement: Select[*tuple[Any, ...]]) -> _Plan:
     if element is not None:
         found = _EXPANDING.findall(sql)
         if found != [names[element]]:
-            raise NotDirect(f"the expanding IN is not where it can be rendered: {sql}")
+            raise Unsupported(f"the expanding IN is not where it can be rendered: {sql}")
         if dialect.paramstyle == "pyformat":  # PostgreSQL: one text for any list length
             sql = _EXPANDING.sub(lambda m: f"= ANY(%({m.group(1)})s)", sql)
     order = tuple(compiled.positiontup) if compiled.positional else None
     if order is None and dialect.paramstyle != "pyformat":
-        raise NotDirect(f"parameter style {dialect.paramstyle} is not supported")
+        raise Unsupported(f"parameter style {dialect.paramstyle} is not supported")
     element_bind = None
     if element is not None:
         element_bind = element.type._cached_bind_processor(dialect)

@@ -185,7 +185,7 @@ def test_statements_it_cannot_run_exactly_are_refused(conn: Connection) -> None:
     two_lists = select(_article.c.id).where(
         _article.c.id.in_(bindparam("a", expanding=True)), _article.c.slug.in_(bindparam("b", expanding=True))
     )
-    with pytest.raises(driver.NotDirect, match="expanding"):
+    with pytest.raises(driver.Unsupported, match="expanding"):
         driver.rows(conn, two_lists, {"a": [1], "b": ["x"]})
 
 
