@@ -121,7 +121,7 @@ def _compile(dialect: Dialect, statement: Select[*tuple[Any, ...]]) -> _Plan:
     sql = compiled.string
     if element is not None:
         found = _EXPANDING.findall(sql)
-        if found != [names[element]]:
+        if found != [expanding_name]:
             raise Unsupported(f"the expanding IN is not where it can be rendered: {sql}")
         if dialect.paramstyle == "pyformat":  # PostgreSQL: one text for any list length
             sql = _EXPANDING.sub(lambda m: f"= ANY(%({m.group(1)})s)", sql)

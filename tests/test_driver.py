@@ -54,10 +54,9 @@ def conn(db: Database) -> Iterator[Connection]:
         yield connection
 
 
-def _statements(content: dict[str, Any]) -> list[tuple[str, Any, dict[str, Any]]]:
+def _statements(content: dict[str, Any], slug: str) -> list[tuple[str, Any, dict[str, Any]]]:
     now = utcnow()
     ids = content["ids"]
-    slug_of_first = None  # filled in by the test, from the database
     page_flt = Filter(public=True, category_id=content["category"])
     list_stmt = articles._list_statement(
         articles._shape(page_flt),
@@ -79,18 +78,18 @@ def _statements(content: dict[str, Any]) -> list[tuple[str, Any, dict[str, Any]]
     )
     return [
         ("one by id, public", articles._one_statement("id", "public"), {"key": ids[1], "now": now}),
-        ("one by slug, all", articles._one_statement("slug", "all"), {"key": slug_of_first}),
+        ("one by slug, all", articles._one_statement("slug", "all"), {"key": slug}),
         (
             "former slug",
             articles._one_statement("former_slug", "public"),
             {"key": "the-old-name", "now": now},
         ),
         ("no such slug", articles._one_statement("slug", "public"), {"key": "nothing-here", "now": now}),
-        ("one byline", articles._BYLINE, {"id": ids[0]}),
+        ("one byline", articles._BYLINES, {"ids": ids[:1]}),
         ("bylines", articles._BYLINES, {"ids": ids}),
         ("bylines of none", articles._BYLINES, {"ids": []}),
         ("articles by id", articles._BY_IDS_WITH_BODY, {"ids": list(reversed(ids))}),
-        ("one image", library._BY_ID, {"id": content["images"][1]}),
+        ("one image", library._BY_IDS, {"ids": content["images"][1:]}),
         ("images", library._BY_IDS, {"ids": content["images"]}),
         ("authors", views._AUTHORS_BY_ID, {"ids": content["authors"]}),
         ("a list page", list_stmt, {**articles._params(page_flt, now), "page_limit": 4}),
@@ -111,9 +110,7 @@ def test_every_read_model_statement_answers_what_conn_execute_does(
     conn: Connection, content: dict[str, Any]
 ) -> None:
     slug = conn.execute(select(_article.c.slug).where(_article.c.id == content["ids"][0])).scalar_one()
-    for name, statement, params in _statements(content):
-        if "key" in params and params["key"] is None:
-            params["key"] = slug
+    for name, statement, params in _statements(content, slug):
         expected = list(conn.execute(statement, params))
         got = driver.rows(conn, statement, params)
         assert got == expected, name
@@ -135,7 +132,7 @@ def test_a_statement_is_announced_to_listeners_as_sent(
     seen: list[tuple[str, Any]] = []
     event.listen(db.engine, "before_cursor_execute", lambda *a: seen.append((a[2], a[3])))
     driver.rows(conn, articles._BYLINES, {"ids": content["ids"][:3]})
-    driver.rows(conn, library._BY_ID, {"id": content["images"][0]})
+    driver.rows(conn, library._BY_IDS, {"ids": content["images"][:1]})
     statements = [sql for sql, _ in seen if sql != "BEGIN"]
     assert len(statements) == 2
     assert "article_author" in statements[0]
@@ -162,7 +159,7 @@ def test_a_connection_the_server_dropped_is_invalidated(db: Database, conn: Conn
     with db.engine.connect() as other:
         other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     with pytest.raises(DBAPIError) as failed:
-        driver.rows(conn, library._BY_ID, {"id": 1})
+        driver.rows(conn, library._BY_IDS, {"ids": [1]})
     assert failed.value.connection_invalidated is True
 
 

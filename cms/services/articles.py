@@ -47,18 +47,12 @@ AUTHOR_COLUMNS = [c for c in author.c if c.name not in {"created_at", "updated_a
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _bylines_where(condition: ColumnElement[bool]) -> Select[Any]:
-    return (
-        select(article_author.c.article_id, *AUTHOR_COLUMNS)
-        .join(author, author.c.id == article_author.c.author_id)
-        .where(condition)
-        .order_by(article_author.c.article_id, article_author.c.position)
-    )
-
-
-_BYLINES = _bylines_where(article_author.c.article_id.in_(bindparam("ids", expanding=True)))
-# One article's (an article page): an expanding IN is rendered anew at every execution.
-_BYLINE = _bylines_where(article_author.c.article_id == bindparam("id"))
+_BYLINES = (
+    select(article_author.c.article_id, *AUTHOR_COLUMNS)
+    .join(author, author.c.id == article_author.c.author_id)
+    .where(article_author.c.article_id.in_(bindparam("ids", expanding=True)))
+    .order_by(article_author.c.article_id, article_author.c.position)
+)
 _BY_IDS = select(*LIST_COLUMNS).where(article.c.id.in_(bindparam("ids", expanding=True)))
 _BY_IDS_WITH_BODY = select(*ARTICLE_COLUMNS).where(article.c.id.in_(bindparam("ids", expanding=True)))
 
@@ -360,12 +354,7 @@ def authors_of(conn: Connection, article_ids: Iterable[int]) -> dict[int, list[R
     result: dict[int, list[Row[Any]]] = defaultdict(list)
     if not ids:
         return result
-    rows = (
-        driver.rows(conn, _BYLINE, {"id": ids[0]})
-        if len(ids) == 1
-        else driver.rows(conn, _BYLINES, {"ids": ids})
-    )
-    for row in rows:
+    for row in driver.rows(conn, _BYLINES, {"ids": ids}):
         result[row.article_id].append(row)
     return result
 

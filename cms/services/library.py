@@ -41,7 +41,6 @@ _author = Author.__table__  # type: ignore[attr-defined]
 
 IMAGE_COLUMNS = [c for c in image.c if c.name not in {"created_at", "updated_at", "external_ref"}]
 _BY_IDS = select(*IMAGE_COLUMNS).where(image.c.id.in_(bindparam("ids", expanding=True)))
-_BY_ID = select(*IMAGE_COLUMNS).where(image.c.id == bindparam("id"))  # no IN to render: an article page's
 # Rendition URLs name the original by its hash (or, with no file yet, by "i<id>").
 _RENDITION = re.compile(r"/media/r/[A-Za-z0-9_-]+/([0-9a-f]{64}|i[0-9]{1,12})/")
 LIVE_ROLES = ("lead", "body")
@@ -79,12 +78,7 @@ def trusted_by_ids(conn: Connection, image_ids: Iterable[int | None]) -> dict[in
     ids = sorted({i for i in image_ids if i is not None})
     if not ids:
         return {}
-    rows = (
-        driver.rows(conn, _BY_ID, {"id": ids[0]})
-        if len(ids) == 1
-        else driver.rows(conn, _BY_IDS, {"ids": ids})
-    )
-    return {row.id: row for row in rows}
+    return {row.id: row for row in driver.rows(conn, _BY_IDS, {"ids": ids})}
 
 
 def matching(search: str | None) -> list[ColumnElement[bool]]:
